@@ -1,0 +1,42 @@
+package io.lmforge.core.dataset;
+
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** Reading committed datasets the way every stage and notebook should: with chunk (and lang) columns, only if committed. */
+public final class Datasets {
+    private Datasets() {
+    }
+
+    /**
+     * One committed chunk of a dataset, e.g. read(spark, layout, "docs", "0001"): the rows carry
+     * `chunk` (and `lang` where the dataset is partitioned by it) as columns.
+     *
+     * @throws IllegalStateException when the chunk has no manifest (missing or not committed)
+     */
+    public static Dataset<Row> readChunk(SparkSession spark, DatasetLayout layout, String dataset, String chunk) {
+        Path dir = layout.chunkDir(dataset, chunk);
+        requireCommitted(spark, dir, dataset + " chunk " + chunk);
+        return spark.read().option("basePath", layout.dataset(dataset).toString()).parquet(dir.toString());
+    }
+
+    public static Manifest requireCommitted(SparkSession spark, Path dir, String what) {
+        try {
+            FileSystem fs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            Manifest m = StageCommit.readManifest(fs, dir);
+            if (m == null) {
+                throw new IllegalStateException(what + " is not committed (no " + Manifest.FILE_NAME + " in " + dir
+                        + "): run the stage that produces it first");
+            }
+            return m;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

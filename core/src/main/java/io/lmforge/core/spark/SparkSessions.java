@@ -1,0 +1,42 @@
+package io.lmforge.core.spark;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValue;
+import io.lmforge.core.config.PipelineConfig;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+import java.util.Map;
+
+/**
+ * The SparkSession of a pipeline run. Under spark-submit the master and settings come from
+ * spark-submit (they win); under bin/pipeline or tests the config's pipeline.spark.* apply.
+ */
+public final class SparkSessions {
+    private SparkSessions() {
+    }
+
+    public static SparkSession getOrCreate(PipelineConfig config, String appName) {
+        SparkSession active = SparkSession.getActiveSession().isDefined() ? SparkSession.getActiveSession().get()
+                : SparkSession.getDefaultSession().isDefined() ? SparkSession.getDefaultSession().get() : null;
+        if (active != null && !active.sparkContext().isStopped()) {
+            return active;
+        }
+        SparkConf conf = new SparkConf(true); // picks up spark.* system properties set by spark-submit
+        if (!conf.contains("spark.master")) {
+            conf.setMaster(config.getString("pipeline.spark.master"));
+        }
+        if (!conf.contains("spark.sql.shuffle.partitions")) {
+            conf.set("spark.sql.shuffle.partitions", String.valueOf(config.getInt("pipeline.spark.shuffle-partitions")));
+        }
+        conf.setIfMissing("spark.ui.showConsoleProgress", "false"); // our own progress lines instead
+        conf.setIfMissing("spark.sql.parquet.compression.codec", "zstd");
+        Config extra = config.getConfig("pipeline.spark.conf");
+        for (Map.Entry<String, ConfigValue> e : extra.entrySet()) {
+            String key = e.getKey().replace("\"", "");
+            conf.setIfMissing(key, String.valueOf(e.getValue().unwrapped()));
+        }
+        conf.setAppName(appName);
+        return SparkSession.builder().config(conf).getOrCreate();
+    }
+}

@@ -1,0 +1,316 @@
+package io.lmforge.ingest;
+
+import com.typesafe.config.Config;
+import io.lmforge.core.BuildInfo;
+import io.lmforge.core.config.ConfigError;
+import io.lmforge.core.config.PipelineConfig;
+import io.lmforge.core.dataset.DatasetLayout;
+import io.lmforge.core.dataset.Manifest;
+import io.lmforge.core.dataset.StageCommit;
+import io.lmforge.core.progress.ProgressReporter;
+import io.lmforge.core.stage.Stage;
+import io.lmforge.core.stage.StageContext;
+import io.lmforge.core.stage.StageResult;
+import io.lmforge.ingest.quality.Signal;
+import io.lmforge.ingest.read.InputFile;
+import io.lmforge.ingest.read.InputFormat;
+import io.lmforge.ingest.read.InputResolver;
+import io.lmforge.ingest.read.RawInput;
+import io.lmforge.ingest.read.ReadOptions;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+/**
+ * `ingest --chunk ID`: raw records of one arrival chunk -> docs/chunk=ID/lang=L/ (clean,
+ * language-tagged, with quality signals) + rejected/chunk=ID/ (every record that did not make
+ * it, with its reason). Records read = kept + rejected, checked against what was written.
+ */
+public final class IngestStage implements Stage {
+    public static final String NAME = "ingest";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String summary() {
+        return "read raw records of a chunk, normalise, identify language, score and filter quality, redact PII";
+    }
+
+    @Override
+    public String help() {
+        return """
+                reads   ingest.input.paths (files, directories, globs) in ingest.input.format
+                writes  docs/chunk=ID/lang=L/      kept documents (Parquet, zstd)
+                        rejected/chunk=ID/         every rejected record with `reason` and `detail`
+                        _MANIFEST.json in each     counts by outcome, reason and language; inputs; timings
+                config  ingest.input.*, ingest.normalize.form, ingest.langid.*, ingest.filters.*, ingest.pii.*,
+                        ingest.output.* (see conf/reference.conf)
+                A rerun with the same inputs and config is skipped; --force recomputes.""";
+    }
+
+    @Override
+    public boolean needsChunk() {
+        return true;
+    }
+
+    @Override
+    public StageResult run(StageContext ctx) throws Exception {
+        String chunk = ctx.requireChunk(NAME);
+        SparkSession spark = ctx.spark();
+        PipelineConfig c = ctx.config();
+        DatasetLayout layout = ctx.layout();
+        Configuration hconf = spark.sparkContext().hadoopConfiguration();
+        FileSystem fs = layout.fs(hconf);
+
+        long t0 = System.nanoTime();
+        List<InputFile> files = InputResolver.resolve(c.getStringList("ingest.input.paths"),
+                InputFormat.fromConfig(c.getString("ingest.input.format")), hconf);
+        ReadOptions readOptions = ReadOptions.from(c);
+        IngestSteps steps = IngestSteps.from(c);
+        Map<String, Double> minScores = minScores(c.getConfig("ingest.langid.min-score"));
+        boolean filtersEnabled = c.getBoolean("ingest.filters.enabled");
+
+        String configHash = c.hashOf("ingest.input.format", "ingest.input.text-field", "ingest.input.url-field",
+                "ingest.input.max-record-bytes", "ingest.input.paths", "ingest.normalize", "ingest.langid", "ingest.filters", "ingest.pii", "ingest.output");
+        String fingerprint = fingerprint(chunk, configHash, files);
+        Path docsDir = layout.docs(chunk);
+        Path rejectedDir = layout.rejected(chunk);
+        Manifest previous = StageCommit.readManifest(fs, docsDir);
+        if (!ctx.force() && previous != null && fingerprint.equals(previous.fingerprint()) && StageCommit.readManifest(fs, rejectedDir) != null) {
+            return StageResult.skipped(NAME, chunk, "up to date: same inputs, config and code as " + docsDir + "; --force recomputes");
+        }
+
+        ctx.console().printf("ingest %s: %d input files (%s), %s%n", chunk, files.size(), formats(files),
+                ProgressReporter.bytes(files.stream().mapToLong(InputFile::size).sum()));
+        LongAccumulator records = spark.sparkContext().longAccumulator("ingest.records");
+        LongAccumulator bytes = spark.sparkContext().longAccumulator("ingest.bytes");
+        StageCommit commit = StageCommit.begin(layout, hconf, NAME, chunk);
+        Path stagedDocs = commit.stage(docsDir);
+        Path stagedRejected = commit.stage(rejectedDir);
+        long startNanos = System.nanoTime();
+        Dataset<Row> processed = null;
+        try (ProgressReporter ignored = ProgressReporter.start(ctx.console(), "ingest " + chunk, c.getInt("pipeline.progress-interval-s"),
+                spark.sparkContext(), () -> {
+                    double s = Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
+                    return String.format(Locale.ROOT, "%,d records read (%,.0f/s) | %s of files done", records.value(),
+                            records.value() / s, ProgressReporter.bytes(bytes.value()));
+                })) {
+            Dataset<Row> raw = RawInput.read(spark, files, readOptions, chunk, records, bytes);
+            int repartition = c.getInt("ingest.input.repartition");
+            if (repartition > 0) {
+                raw = raw.repartition(repartition);
+            }
+            processed = process(raw, steps, minScores, filtersEnabled).persist(StorageLevel.MEMORY_AND_DISK());
+
+            List<Row> countRows = processed.groupBy(col("reject_reason"), col("lang")).agg(functions.count(lit(1)).as("n"),
+                    functions.sum("pii_emails").as("emails"), functions.sum("pii_ips").as("ips"),
+                    functions.sum("pii_phones").as("phones")).collectAsList();
+            Counts counts = Counts.of(countRows);
+            long tProcessed = System.nanoTime();
+
+            String codec = c.getEnum("ingest.output.compression", "zstd", "snappy", "gzip", "lz4", "none", "uncompressed");
+            int filesPerLang = c.getInt("ingest.output.files-per-lang");
+            Dataset<Row> docs = processed.filter(col("reject_reason").isNull()).select(docColumns());
+            Column[] partitioning = filesPerLang <= 1 ? new Column[]{col("lang")}
+                    : new Column[]{col("lang"), functions.pmod(functions.xxhash64(col("doc_id")), lit(filesPerLang))};
+            docs.repartition(partitioning).sortWithinPartitions("doc_id").write().partitionBy("lang")
+                    .option("compression", codec).parquet(stagedDocs.toString());
+            processed.filter(col("reject_reason").isNotNull()).select(rejectedColumns()).coalesce(Math.max(1, Math.min(8, files.size())))
+                    .sortWithinPartitions("doc_id").write().option("compression", codec).parquet(stagedRejected.toString());
+            long tWritten = System.nanoTime();
+
+            // The count invariant, checked against what is on disk, not against what we meant to write.
+            long keptOnDisk = spark.read().parquet(stagedDocs.toString()).count();
+            long rejectedOnDisk = spark.read().parquet(stagedRejected.toString()).count();
+            if (keptOnDisk != counts.kept || rejectedOnDisk != counts.rejected || counts.kept + counts.rejected != counts.total) {
+                throw new IllegalStateException(String.format(Locale.ROOT,
+                        "count invariant violated for chunk %s: read %d, kept %d (on disk %d), rejected %d (on disk %d)",
+                        chunk, counts.total, counts.kept, keptOnDisk, counts.rejected, rejectedOnDisk));
+            }
+            if (records.value() != counts.total && files.stream().noneMatch(f -> f.format() == InputFormat.PARQUET)) {
+                // accumulators can over-count when Spark retries a task; the written data is the truth
+                ctx.console().printf("note: reader counted %d records, pipeline saw %d (task retries?)%n", records.value(), counts.total);
+            }
+
+            Map<String, Double> timings = new LinkedHashMap<>();
+            timings.put("resolve_inputs", (startNanos - t0) / 1e9);
+            timings.put("read_and_process", (tProcessed - startNanos) / 1e9);
+            timings.put("write", (tWritten - tProcessed) / 1e9);
+            timings.put("total", (System.nanoTime() - t0) / 1e9);
+            Manifest manifest = new Manifest(NAME, chunk, BuildInfo.version(), configHash, fingerprint, inputs(files, processed),
+                    List.of(docsDir.toString(), rejectedDir.toString()), counts.toMap(), timings, Instant.ofEpochMilli(System.currentTimeMillis() - (long) (timings.get("total") * 1000)).toString(),
+                    Instant.now().toString());
+            commit.publish(manifest);
+            IngestSummary.print(ctx.console(), chunk, counts, timings.get("total"), files.stream().mapToLong(InputFile::size).sum());
+            return StageResult.committed(NAME, chunk, String.format(Locale.ROOT, "%,d records: %,d kept, %,d rejected -> %s",
+                    counts.total, counts.kept, counts.rejected, docsDir));
+        } catch (Exception | Error e) {
+            commit.abort();
+            throw e;
+        } finally {
+            if (processed != null) {
+                processed.unpersist();
+            }
+        }
+    }
+
+    /** The ingest steps plus the reject decision; one output row per input record, always. */
+    static Dataset<Row> process(Dataset<Row> raw, IngestSteps steps, Map<String, Double> minScores, boolean filtersEnabled) {
+        Dataset<Row> df = steps.normalizer().transform(raw);
+        df = steps.languageIdentifier().transform(df);
+        df = steps.signals().transform(df);
+        df = steps.filter().transform(df);
+        Column minScore = lit(minScores.getOrDefault("default", 0.0));
+        for (Map.Entry<String, Double> e : minScores.entrySet()) {
+            if (!e.getKey().equals("default")) {
+                minScore = functions.when(col("lang").equalTo(e.getKey()), lit(e.getValue())).otherwise(minScore);
+            }
+        }
+        Column reason = functions.coalesce(
+                col("read_error"),
+                functions.when(col("text").isNull().or(functions.length(functions.trim(col("text"))).equalTo(0)), lit("empty_text")),
+                functions.when(col("lang_score").lt(minScore), lit("lang_low_confidence")),
+                filtersEnabled ? col("quality_reason") : lit(null).cast("string"));
+        df = df.withColumn("reject_reason", reason);
+        if (steps.piiEnabled()) {
+            df = steps.pii().transform(df);
+        } else {
+            df = df.withColumn("pii_emails", lit(0)).withColumn("pii_ips", lit(0)).withColumn("pii_phones", lit(0));
+        }
+        return df;
+    }
+
+    static Column[] docColumns() {
+        List<Column> cols = new ArrayList<>(List.of(col("doc_id"), col("source"), col("offset"), col("url"), col("lang"),
+                col("lang_score"), col("text")));
+        for (Signal s : Signal.values()) {
+            cols.add(col(s.column));
+        }
+        cols.addAll(List.of(col("pii_emails"), col("pii_ips"), col("pii_phones"), col("metadata")));
+        return cols.toArray(new Column[0]);
+    }
+
+    static Column[] rejectedColumns() {
+        List<Column> cols = new ArrayList<>(List.of(col("doc_id"), col("source"), col("offset"), col("url"),
+                col("reject_reason").as("reason"), col("detail"), col("orig_text").as("text"), col("raw_bytes"), col("lang"), col("lang_score")));
+        for (Signal s : Signal.values()) {
+            cols.add(col(s.column));
+        }
+        cols.add(col("metadata"));
+        return cols.toArray(new Column[0]);
+    }
+
+    private static Map<String, Double> minScores(Config minScore) {
+        Map<String, Double> m = new TreeMap<>();
+        for (String k : minScore.root().keySet()) {
+            double v = minScore.getDouble(com.typesafe.config.ConfigUtil.quoteString(k));
+            if (v < 0 || v > 1) {
+                throw new ConfigError("config key 'ingest.langid.min-score." + k + "' must be between 0 and 1, got " + v);
+            }
+            m.put(k, v);
+        }
+        if (!m.containsKey("default")) {
+            throw new ConfigError("config key 'ingest.langid.min-score.default' is required");
+        }
+        return m;
+    }
+
+    private static String fingerprint(String chunk, String configHash, List<InputFile> files) {
+        StringBuilder sb = new StringBuilder(NAME).append('|').append(chunk).append('|').append(BuildInfo.version()).append('|').append(configHash);
+        for (InputFile f : files) {
+            sb.append('|').append(f.path()).append(':').append(f.size()).append(':').append(f.modified());
+        }
+        return io.lmforge.core.ids.StableId.docId(sb.toString(), 0);
+    }
+
+    private static String formats(List<InputFile> files) {
+        Map<String, Integer> n = new TreeMap<>();
+        files.forEach(f -> n.merge(f.format().name().toLowerCase(Locale.ROOT), 1, Integer::sum));
+        return n.toString().replaceAll("[{}]", "");
+    }
+
+    private static List<Map<String, Object>> inputs(List<InputFile> files, Dataset<Row> processed) {
+        Map<String, Long> perFile = new TreeMap<>();
+        for (Row r : processed.groupBy("source").count().collectAsList()) {
+            perFile.put(new Path(r.getString(0)).toUri().getPath(), r.getLong(1));
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (InputFile f : files) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("path", f.path());
+            m.put("format", f.format().name().toLowerCase(Locale.ROOT));
+            m.put("bytes", f.size());
+            m.put("modified", Instant.ofEpochMilli(f.modified()).toString());
+            m.put("records", perFile.getOrDefault(new Path(f.path()).toUri().getPath(), 0L));
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** Counts by outcome, reason and language from the processed rows. */
+    static final class Counts {
+        long total;
+        long kept;
+        long rejected;
+        long emails;
+        long ips;
+        long phones;
+        final Map<String, Long> byReason = new TreeMap<>();
+        final Map<String, Map<String, Long>> byLang = new TreeMap<>();
+
+        static Counts of(List<Row> rows) {
+            Counts c = new Counts();
+            for (Row r : rows) {
+                String reason = r.getString(0);
+                String lang = r.isNullAt(1) ? "und" : r.getString(1);
+                long n = r.getLong(2);
+                c.total += n;
+                Map<String, Long> l = c.byLang.computeIfAbsent(lang, k -> new TreeMap<>());
+                if (reason == null) {
+                    c.kept += n;
+                    l.merge("kept", n, Long::sum);
+                    c.emails += r.isNullAt(3) ? 0 : r.getLong(3);
+                    c.ips += r.isNullAt(4) ? 0 : r.getLong(4);
+                    c.phones += r.isNullAt(5) ? 0 : r.getLong(5);
+                } else {
+                    c.rejected += n;
+                    c.byReason.merge(reason, n, Long::sum);
+                    l.merge(reason, n, Long::sum);
+                }
+            }
+            return c;
+        }
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("records_in", total);
+            m.put("kept", kept);
+            m.put("rejected", rejected);
+            m.put("by_reason", byReason);
+            m.put("by_lang", byLang);
+            m.put("pii_redacted", Map.of("emails", emails, "ip_addresses", ips, "phone_numbers", phones));
+            return m;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.lmforge.ingest.langid;
+
+import io.lmforge.core.config.ConfigError;
+import io.lmforge.core.ml.StepTransformer;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/** Step: adds `lang` (ISO 639-1 where it exists, else 639-3) and `lang_score` in [0, 1]. */
+public final class LanguageIdentifier extends StepTransformer {
+    static final StructType RESULT = new StructType().add("lang", DataTypes.StringType).add("lang_score", DataTypes.DoubleType);
+    private final Param<String> inputCol;
+    private final Param<String> detector;
+    private final IntParam maxChars;
+
+    public LanguageIdentifier() {
+        this(newUid("languageIdentifier"));
+    }
+
+    public LanguageIdentifier(String uid) {
+        super(uid);
+        inputCol = new Param<>(this, "inputCol", "text column");
+        detector = new Param<>(this, "detector", "detector name: opennlp");
+        maxChars = new IntParam(this, "maxChars", "characters of each text given to the detector");
+        setDefault(inputCol, "text");
+        setDefault(detector, "opennlp");
+        setDefault(maxChars, 2000);
+    }
+
+    public Param<String> inputCol() { return inputCol; }
+    public Param<String> detector() { return detector; }
+    public IntParam maxChars() { return maxChars; }
+
+    public LanguageIdentifier setDetector(String v) {
+        set(detector, v);
+        return this;
+    }
+
+    public LanguageIdentifier setMaxChars(int v) {
+        set(maxChars, v);
+        return this;
+    }
+
+    /** The detector named by config; one per JVM thread is created lazily on executors. */
+    public static LanguageDetector create(String name, int maxChars) {
+        if ("opennlp".equals(name)) {
+            return new OpenNlpLanguageDetector(maxChars);
+        }
+        throw new ConfigError("config key 'ingest.langid.detector' must be opennlp, got '" + name + "'");
+    }
+
+    @Override
+    public Dataset<Row> transform(Dataset<?> ds) {
+        String name = $(detector);
+        int max = (Integer) $(maxChars);
+        create(name, max); // fail fast on the driver for a bad name
+        UDF1<String, Row> fn = new UDF1<>() {
+            private transient LanguageDetector d;
+
+            @Override
+            public Row call(String text) {
+                if (text == null) {
+                    return null;
+                }
+                if (d == null) {
+                    d = create(name, max);
+                }
+                LanguageDetector.Detection r = d.detect(text);
+                return RowFactory.create(r.lang(), r.score());
+            }
+        };
+        // Non-deterministic so Spark evaluates the UDF once per row: otherwise the optimizer inlines
+        // it into every field extracted from the struct below (one detector call per field).
+        String tmp = "_" + uid();
+        return ds.withColumn(tmp, functions.udf(fn, RESULT).asNondeterministic().apply(ds.col($(inputCol))))
+                .withColumn("lang", functions.col(tmp + ".lang"))
+                .withColumn("lang_score", functions.col(tmp + ".lang_score"))
+                .drop(tmp);
+    }
+
+    @Override
+    public StructType transformSchema(StructType schema) {
+        return schema.add("lang", DataTypes.StringType, true).add("lang_score", DataTypes.DoubleType, true);
+    }
+
+    public static MLReader<LanguageIdentifier> read() {
+        return new DefaultParamsReader<>();
+    }
+}

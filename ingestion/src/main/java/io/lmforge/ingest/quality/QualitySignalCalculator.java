@@ -1,0 +1,247 @@
+package io.lmforge.ingest.quality;
+
+import com.dynatrace.hash4j.hashing.Hasher64;
+import com.dynatrace.hash4j.hashing.Hashing;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Computes every {@link Signal} of one document. Definitions mirror datatrove's
+ * GopherQualityFilter, GopherRepetitionFilter, C4QualityFilter and FineWebQualityFilter so that
+ * published thresholds mean the same here; words come from {@link WordSegmenter} (ICU) instead
+ * of whitespace splitting. Not thread-safe (holds a segmenter): one instance per thread.
+ */
+public final class QualitySignalCalculator {
+    /** Sentence-final punctuation across scripts (Latin, CJK, Devanagari, Ethiopic, Myanmar, Arabic, Tibetan, Khmer, Armenian...). */
+    static final String TERMINAL_PUNCT = ".!?\"'”’»」』。！？．｡।॥።፧၊။؟۔܀։។៕།༎᙮᠃᠉";
+    private static final Pattern POLICY = Pattern.compile(
+            "terms of use|privacy policy|cookie policy|uses cookies|use of cookies|use cookies");
+    private static final Hasher64 HASH = Hashing.xxh3_64();
+
+    private final WordSegmenter segmenter = new WordSegmenter();
+    private final boolean stopWordsEnabled;
+
+    public QualitySignalCalculator(boolean stopWordsEnabled) {
+        this.stopWordsEnabled = stopWordsEnabled;
+    }
+
+    /** Values in {@link Signal} order. */
+    public Object[] compute(String text, String lang) {
+        Object[] v = new Object[Signal.values().length];
+        List<WordSegmenter.Token> tokens = segmenter.tokens(text);
+        int nTokens = tokens.size();
+        int nWords = 0;
+        long wordChars = 0;
+        int alphaTokens = 0;
+        int stop = 0;
+        Set<String> stopList = StopWords.forLanguage(lang, stopWordsEnabled);
+        String[] words = new String[nTokens];
+        for (WordSegmenter.Token t : tokens) {
+            if (t.word()) {
+                words[nWords++] = t.text();
+                wordChars += t.text().codePointCount(0, t.text().length());
+                if (!stopList.isEmpty() && stopList.contains(t.text().toLowerCase(Locale.ROOT))) {
+                    stop++;
+                }
+            }
+            if (t.text().codePoints().anyMatch(Character::isLetter)) {
+                alphaTokens++;
+            }
+        }
+        String[] lineArr = text.split("\n", -1);
+        List<String> lines = new java.util.ArrayList<>();
+        for (String l : lineArr) {
+            if (!l.isBlank()) {
+                lines.add(l);
+            }
+        }
+        int nLines = lines.size();
+        int nChars = text.length();
+        double denomChars = Math.max(1, nChars);
+        double denomTokens = Math.max(1, nTokens);
+
+        set(v, Signal.N_CHARS, nChars);
+        set(v, Signal.N_WORDS, nWords);
+        set(v, Signal.N_LINES, nLines);
+        set(v, Signal.AVG_WORD_LENGTH, nWords == 0 ? 0.0 : (double) wordChars / nWords);
+        set(v, Signal.HASH_WORD_RATIO, count(text, "#") / denomTokens);
+        set(v, Signal.ELLIPSIS_WORD_RATIO, (count(text, "...") + count(text, "…")) / denomTokens);
+        int bullets = 0;
+        int ellipsisLines = 0;
+        int punctLines = 0;
+        int shortLines = 0;
+        int c4Bad = 0;
+        long lineChars = 0;
+        for (String l : lines) {
+            String s = l.strip();
+            lineChars += l.length();
+            if (s.startsWith("•") || s.startsWith("-") || s.startsWith("*") || s.startsWith("‣") || s.startsWith("◦") || s.startsWith("▪")) {
+                bullets++;
+            }
+            if (s.endsWith("...") || s.endsWith("…")) {
+                ellipsisLines++;
+            }
+            boolean punct = endsWithTerminal(s);
+            if (punct) {
+                punctLines++;
+            }
+            if (l.length() <= 30) {
+                shortLines++;
+            }
+            if (isC4BadLine(s, punct)) {
+                c4Bad++;
+            }
+        }
+        double denomLines = Math.max(1, nLines);
+        set(v, Signal.BULLET_LINES_RATIO, bullets / denomLines);
+        set(v, Signal.ELLIPSIS_LINES_RATIO, ellipsisLines / denomLines);
+        set(v, Signal.ALPHA_WORDS_RATIO, nTokens == 0 ? 0.0 : alphaTokens / denomTokens);
+        set(v, Signal.STOP_WORDS, stopList.isEmpty() ? -1 : stop);
+
+        // Gopher repetition: lines split on \n+, paragraphs on \n{2,}
+        long[] dupLines = duplicates(lines);
+        List<String> paras = List.of(text.strip().split("\n{2,}"));
+        long[] dupParas = duplicates(paras);
+        set(v, Signal.DUP_LINE_FRAC, dupLines[0] / denomLines);
+        set(v, Signal.DUP_PARA_FRAC, dupParas[0] / (double) Math.max(1, paras.size()));
+        set(v, Signal.DUP_LINE_CHAR_FRAC, dupLines[1] / denomChars);
+        set(v, Signal.DUP_PARA_CHAR_FRAC, dupParas[1] / denomChars);
+        long[] hashes = new long[nWords];
+        int[] lengths = new int[nWords];
+        for (int i = 0; i < nWords; i++) {
+            hashes[i] = HASH.hashCharsToLong(words[i]);
+            lengths[i] = words[i].length();
+        }
+        set(v, Signal.TOP_2GRAM_CHAR_FRAC, topNgramChars(hashes, lengths, nWords, 2) / denomChars);
+        set(v, Signal.TOP_3GRAM_CHAR_FRAC, topNgramChars(hashes, lengths, nWords, 3) / denomChars);
+        set(v, Signal.TOP_4GRAM_CHAR_FRAC, topNgramChars(hashes, lengths, nWords, 4) / denomChars);
+        Signal[] dupN = {Signal.DUP_5GRAM_CHAR_FRAC, Signal.DUP_6GRAM_CHAR_FRAC, Signal.DUP_7GRAM_CHAR_FRAC,
+                Signal.DUP_8GRAM_CHAR_FRAC, Signal.DUP_9GRAM_CHAR_FRAC, Signal.DUP_10GRAM_CHAR_FRAC};
+        for (int n = 5; n <= 10; n++) {
+            set(v, dupN[n - 5], duplicateNgramChars(hashes, lengths, nWords, n) / denomChars);
+        }
+
+        String lower = text.toLowerCase(Locale.ROOT);
+        set(v, Signal.C4_BAD_LINE_FRAC, c4Bad / denomLines);
+        set(v, Signal.HAS_LOREM_IPSUM, lower.contains("lorem ipsum"));
+        set(v, Signal.HAS_CURLY_BRACKET, text.indexOf('{') >= 0);
+
+        // FineWeb
+        set(v, Signal.LINE_PUNCT_RATIO, punctLines / denomLines);
+        set(v, Signal.SHORT_LINE_RATIO, shortLines / denomLines);
+        set(v, Signal.CHAR_DUP_RATIO, dupLines[1] / (double) Math.max(1, lineChars));
+        set(v, Signal.NEWLINE_WORD_RATIO, count(text, "\n") / (double) Math.max(1, nWords));
+        return v;
+    }
+
+    private static void set(Object[] v, Signal s, Object value) {
+        v[s.ordinal()] = value;
+    }
+
+    static boolean endsWithTerminal(String s) {
+        if (s.isEmpty() || s.endsWith("...") || s.endsWith("…")) {
+            return false;
+        }
+        int last = s.codePointBefore(s.length());
+        return TERMINAL_PUNCT.indexOf(last) >= 0;
+    }
+
+    /** C4's line rules (Raffel et al.): no terminal punctuation, fewer than 3 words, javascript or policy text, a >1000-char word. */
+    private boolean isC4BadLine(String s, boolean punct) {
+        if (!punct) {
+            return true;
+        }
+        String lower = s.toLowerCase(Locale.ROOT);
+        if (lower.contains("javascript") || POLICY.matcher(lower).find()) {
+            return true;
+        }
+        int words = 0;
+        for (String w : segmenter.words(s)) {
+            words++;
+            if (w.length() > 1000) {
+                return true;
+            }
+        }
+        return words < 3;
+    }
+
+    private static int count(String text, String needle) {
+        int n = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length())) {
+            n++;
+        }
+        return n;
+    }
+
+    /** [duplicate elements, characters in duplicate elements] (datatrove find_duplicates). */
+    static long[] duplicates(List<String> items) {
+        Set<String> seen = new HashSet<>();
+        long elems = 0;
+        long chars = 0;
+        for (String s : items) {
+            if (!seen.add(s)) {
+                elems++;
+                chars += s.length();
+            }
+        }
+        return new long[]{elems, chars};
+    }
+
+    /** Characters covered by the most frequent n-gram: len(" ".join(ngram)) * count (datatrove find_top_duplicate). */
+    static long topNgramChars(long[] h, int[] len, int n, int k) {
+        if (n < k) {
+            return 0;
+        }
+        Map<Long, int[]> counts = new HashMap<>();
+        long best = 0;
+        for (int i = 0; i + k <= n; i++) {
+            long key = ngramHash(h, i, k);
+            int[] c = counts.computeIfAbsent(key, x -> new int[1]);
+            c[0]++;
+            long chars = (long) ngramLength(len, i, k, true) * c[0];
+            if (chars > best) {
+                best = chars;
+            }
+        }
+        return best;
+    }
+
+    /** Characters in n-grams seen before, skipping past each repeat (datatrove find_all_duplicate). */
+    static long duplicateNgramChars(long[] h, int[] len, int n, int k) {
+        Set<Long> seen = new HashSet<>();
+        long repeated = 0;
+        int i = 0;
+        while (i <= n - k) {
+            long key = ngramHash(h, i, k);
+            if (!seen.add(key)) {
+                repeated += ngramLength(len, i, k, false);
+                i += k;
+            } else {
+                i++;
+            }
+        }
+        return repeated;
+    }
+
+    private static long ngramHash(long[] h, int start, int k) {
+        long x = 0x9E3779B97F4A7C15L * k;
+        for (int j = start; j < start + k; j++) {
+            x = Long.rotateLeft(x ^ h[j], 27) * 0x94D049BB133111EBL;
+        }
+        return x;
+    }
+
+    private static int ngramLength(int[] len, int start, int k, boolean withSpaces) {
+        int s = withSpaces ? k - 1 : 0;
+        for (int j = start; j < start + k; j++) {
+            s += len[j];
+        }
+        return s;
+    }
+}

@@ -1,0 +1,77 @@
+package io.lmforge.ingest.quality;
+
+import io.lmforge.ingest.SampleText;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class QualitySignalCalculatorTest {
+    private final QualitySignalCalculator calc = new QualitySignalCalculator(true);
+
+    private static double d(Object[] v, Signal s) {
+        return ((Number) v[s.ordinal()]).doubleValue();
+    }
+
+    @Test
+    void repetitionSignalsFollowGopherDefinitions() {
+        String line = "The same menu line repeats here.";
+        String text = line + "\n" + line + "\n" + line + "\nA different closing line ends the page.";
+        Object[] v = calc.compute(text, "en");
+        assertEquals(4, ((Number) v[Signal.N_LINES.ordinal()]).intValue());
+        assertEquals(2.0 / 4, d(v, Signal.DUP_LINE_FRAC), 1e-9);
+        assertEquals(2.0 * line.length() / text.length(), d(v, Signal.DUP_LINE_CHAR_FRAC), 1e-9);
+        double dup5 = d(v, Signal.DUP_5GRAM_CHAR_FRAC);
+        // two repeats of 6 words; datatrove counts n-gram characters without the joining spaces
+        assertTrue(dup5 > 0.25 && dup5 < 0.5, "repeated 5-grams cover a third of the text: " + dup5);
+        assertEquals(1.0, d(v, Signal.LINE_PUNCT_RATIO), 1e-9);
+    }
+
+    @Test
+    void duplicateNgramSkipsPastRepeatsLikeDatatrove() {
+        // words a b c d e a b c d e: second "a b c d e" is a repeat of 5 words of length 1 each
+        long[] h = {1, 2, 3, 4, 5, 1, 2, 3, 4, 5};
+        int[] len = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+        assertEquals(5, QualitySignalCalculator.duplicateNgramChars(h, len, 10, 5));
+        // top 2-gram "a b" appears twice: len("a b") = 3, times 2
+        assertEquals(6, QualitySignalCalculator.topNgramChars(h, len, 10, 2));
+    }
+
+    @Test
+    void realDocumentsPassTheDefaultRulesAndStopWordsArePerLanguage() {
+        FilterThresholds t = FilterThresholds.from(io.lmforge.core.config.PipelineConfig.load(null, java.util.List.of()).getConfig("ingest.filters"));
+        String de = SampleText.doc("gnome-help", "de", 1500);
+        Object[] v = calc.compute(de, "de");
+        assertTrue(((Number) v[Signal.STOP_WORDS.ordinal()]).intValue() > 5, "German stop words counted from Lucene's list");
+        assertNull(QualityRules.firstFailure(s -> v[s.ordinal()], t.forLang("de")), "a real German help page is kept");
+
+        Object[] wo = calc.compute(SampleText.doc("ud", "wo", 200), "wo");
+        assertEquals(-1, ((Number) wo[Signal.STOP_WORDS.ordinal()]).intValue(), "no Wolof list: the rule is skipped, not failed");
+    }
+
+    @Test
+    void thaiUsesItsOwnThresholds() {
+        FilterThresholds t = FilterThresholds.from(io.lmforge.core.config.PipelineConfig.load(null, java.util.List.of()).getConfig("ingest.filters"));
+        Map<String, Double> th = t.forLang("th");
+        Map<String, Double> en = t.forLang("en");
+        assertEquals(0.0, th.get("min-line-punct-ratio"));
+        assertEquals(0.12, en.get("min-line-punct-ratio"));
+        String thai = String.join("\n", SampleText.docs("ud", "th").subList(0, 3));
+        Object[] v = calc.compute(thai, "th");
+        assertEquals(null, QualityRules.firstFailure(s -> v[s.ordinal()], th), "Thai text without sentence punctuation passes Thai thresholds");
+        assertEquals("fineweb_line_punct", QualityRules.firstFailure(s -> v[s.ordinal()], en), "but would fail the English default");
+    }
+
+    @Test
+    void firstFailingRuleNamesTheReason() {
+        FilterThresholds t = FilterThresholds.from(io.lmforge.core.config.PipelineConfig.load(null, java.util.List.of()).getConfig("ingest.filters"));
+        Object[] shortDoc = calc.compute("Too short to keep.", "en");
+        assertEquals("gopher_min_words", QualityRules.firstFailure(s -> shortDoc[s.ordinal()], t.forLang("en")));
+        String lorem = SampleText.doc("gnome-help", "en", 1500) + "\nLorem ipsum dolor sit amet.";
+        Object[] l = calc.compute(lorem, "en");
+        assertEquals("c4_lorem_ipsum", QualityRules.firstFailure(s -> l[s.ordinal()], t.forLang("en")));
+    }
+}

@@ -1,0 +1,137 @@
+package io.lmforge.ingest.read;
+
+import io.lmforge.core.testing.SharedSpark;
+import io.lmforge.ingest.SampleText;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RecordReadersTest {
+    private static final ReadOptions OPTS = new ReadOptions("text", "url", 1 << 20);
+
+    static List<RawRecord> readAll(Path p, InputFormat f, ReadOptions o) throws IOException {
+        InputFile file = new InputFile(p.toUri().toString(), p.getFileName().toString(), f, Files.size(p), 0);
+        List<RawRecord> out = new ArrayList<>();
+        Iterator<RawRecord> it = RecordReaders.open(file, o, new Configuration());
+        it.forEachRemaining(out::add);
+        return out;
+    }
+
+    static Map<String, Integer> reasons(List<RawRecord> rs) {
+        Map<String, Integer> m = new TreeMap<>();
+        rs.forEach(r -> m.merge(r.error() == null ? "ok" : r.error(), 1, Integer::sum));
+        return m;
+    }
+
+    @Test
+    void jsonlGzKeepsTextUrlAndOtherFieldsAsMetadata() throws IOException {
+        List<RawRecord> rs = readAll(SampleText.sampleDir().resolve("chunk-0001/ud.jsonl.gz"), InputFormat.JSONL, OPTS);
+        assertTrue(rs.size() > 1000, "records: " + rs.size());
+        RawRecord first = rs.get(0);
+        assertNull(first.error());
+        assertTrue(first.url().startsWith("https://"), first.url());
+        assertEquals("ud", first.metadata().get("source_dataset"));
+        assertTrue(first.metadata().containsKey("source_lang"));
+        assertEquals(0, first.offset());
+        assertTrue(rs.get(1).offset() > 0, "offsets are byte positions in the decompressed stream");
+    }
+
+    @Test
+    void plainTextSplitsOnBlankLines() throws IOException {
+        Path p = SampleText.sampleDir().resolve("chunk-0002/text/gnome-help-fr.txt");
+        List<RawRecord> rs = readAll(p, InputFormat.TEXT, OPTS);
+        assertEquals(SampleText.docs("gnome-help", "fr").size(), rs.size());
+        assertEquals(SampleText.docs("gnome-help", "fr").get(2), rs.get(2).text());
+    }
+
+    @Test
+    void wetConversionRecordsBecomeDocumentsWithUrlAndLanguageHeader() throws IOException {
+        List<RawRecord> rs = readAll(SampleText.sampleDir().resolve("chunk-0003/sample-0003.warc.wet.gz"), InputFormat.WET, OPTS);
+        assertTrue(rs.size() > 1000);
+        assertTrue(rs.stream().allMatch(r -> r.error() == null), reasons(rs).toString());
+        assertNotNull(rs.get(0).metadata().get("warc_content_language"));
+        assertTrue(rs.get(0).url().startsWith("https://"));
+    }
+
+    @Test
+    void warcResponsesAreTurnedIntoTextAndNonHtmlIsQuarantined() throws IOException {
+        Path dir = SharedSpark.tempDir("warc");
+        Path warc = dir.resolve("x.warc");
+        String html = "<html><head><title>T</title><script>var x=1;</script></head><body><p>Erster Absatz.</p><p>Zweiter Absatz.</p></body></html>";
+        byte[] body = html.getBytes(StandardCharsets.UTF_8);
+        String http = "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: " + body.length + "\r\n\r\n";
+        byte[] png = "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 4\r\n\r\n\u0089PNG".getBytes(StandardCharsets.ISO_8859_1);
+        Files.write(warc, concat(warcRecord("response", "https://example.org/de", concat(http.getBytes(StandardCharsets.UTF_8), body)),
+                warcRecord("response", "https://example.org/logo.png", png), warcRecord("request", "https://example.org/de", "GET / HTTP/1.1\r\n\r\n".getBytes())));
+        List<RawRecord> rs = readAll(warc, InputFormat.WARC, OPTS);
+        assertEquals(2, rs.size(), "request records are not documents");
+        assertEquals("https://example.org/de", rs.get(0).url());
+        String text = rs.get(0).text();
+        assertTrue(text.contains("Erster Absatz.") && text.contains("Zweiter Absatz.") && !text.contains("var x"), text);
+        assertEquals("non_text_content", rs.get(1).error());
+    }
+
+    @Test
+    void badInputBecomesQuarantineRecordsWithReasons() throws IOException {
+        Path bad = SampleText.sampleDir().resolve("chunk-0001/bad");
+        Map<String, Integer> mixed = reasons(readAll(bad.resolve("mixed-bad.jsonl"), InputFormat.JSONL, OPTS));
+        assertEquals(Map.of("ok", 3, "malformed_json", 2, "invalid_utf8", 1, "missing_text_field", 2), mixed);
+
+        List<RawRecord> trunc = readAll(bad.resolve("truncated.jsonl.gz"), InputFormat.JSONL, OPTS);
+        RawRecord last = trunc.get(trunc.size() - 1);
+        assertEquals("truncated_file", last.error());
+        assertTrue(last.detail().contains("after " + (trunc.size() - 1) + " records"), last.detail());
+        assertTrue(trunc.size() > 3);
+
+        assertEquals(0, readAll(bad.resolve("empty.jsonl"), InputFormat.JSONL, OPTS).size());
+        List<RawRecord> notGz = readAll(bad.resolve("not-really.jsonl.gz"), InputFormat.JSONL, OPTS);
+        assertEquals(1, notGz.size());
+        assertEquals("unreadable_file", notGz.get(0).error());
+        assertTrue(reasons(readAll(bad.resolve("binary-garbage.jsonl"), InputFormat.JSONL, OPTS)).keySet().stream()
+                .allMatch(k -> k.equals("invalid_utf8") || k.equals("malformed_json")));
+    }
+
+    @Test
+    void oversizedRecordKeepsAPrefixWithoutBufferingTheWholeLine() throws IOException {
+        Path dir = SharedSpark.tempDir("big");
+        File f = dir.resolve("big.jsonl").toFile();
+        StringBuilder sb = new StringBuilder("{\"text\": \"");
+        sb.append("x".repeat(3 << 20)).append("\"}\n{\"text\": \"small\"}\n");
+        Files.writeString(f.toPath(), sb);
+        List<RawRecord> rs = readAll(f.toPath(), InputFormat.JSONL, new ReadOptions("text", "url", 1 << 20));
+        assertEquals("record_too_large", rs.get(0).error());
+        assertEquals(1 << 20, rs.get(0).rawBytes().length);
+        assertEquals("small", rs.get(1).text());
+    }
+
+    static byte[] warcRecord(String type, String uri, byte[] block) {
+        String contentType = type.equals("response") ? "application/http; msgtype=response" : "application/http; msgtype=request";
+        String h = "WARC/1.0\r\nWARC-Type: " + type + "\r\nWARC-Target-URI: " + uri + "\r\nWARC-Date: 2026-11-01T00:00:00Z\r\n"
+                + "WARC-Record-ID: <urn:uuid:" + java.util.UUID.nameUUIDFromBytes((type + uri).getBytes()) + ">\r\n"
+                + "Content-Type: " + contentType + "\r\nContent-Length: " + block.length + "\r\n\r\n";
+        return concat(h.getBytes(StandardCharsets.UTF_8), block, "\r\n\r\n".getBytes(StandardCharsets.UTF_8));
+    }
+
+    static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            o.writeBytes(p);
+        }
+        return o.toByteArray();
+    }
+}
