@@ -147,7 +147,7 @@ def write_bad_records(d, docs, rng):
     en = next(t for s, l, i, t in docs if s == "ud" and l == "en" and len(t) > 300)
     good = json.dumps({"text": en, "note": "valid record among bad ones"}, ensure_ascii=False).encode()
     pii = ("Contact the maintainers at help.desk@example-mail.org or call +1 202 555 0143 for support. "
-           "The mirror at 8.8.4.4 answers faster than the internal host 192.168.1.20, which stays as it is. ") * 3
+           "The mirror at 8.8.4.4 answers faster than the internal host 192.168.1.20, which stays as it is.")
     pii_doc = json.dumps({"text": en + "\n" + pii, "note": "PII to redact"}, ensure_ascii=False).encode()
     lines = [
         good,

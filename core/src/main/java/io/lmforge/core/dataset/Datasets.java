@@ -23,7 +23,8 @@ public final class Datasets {
     public static Dataset<Row> readChunk(SparkSession spark, DatasetLayout layout, String dataset, String chunk) {
         Path dir = layout.chunkDir(dataset, chunk);
         requireCommitted(spark, dir, dataset + " chunk " + chunk);
-        return spark.read().option("basePath", layout.dataset(dataset).toString()).parquet(dir.toString());
+        // chunk comes from the caller, not from partition inference, which would read "0002" as the integer 2
+        return spark.read().parquet(dir.toString()).withColumn("chunk", org.apache.spark.sql.functions.lit(chunk));
     }
 
     public static Manifest requireCommitted(SparkSession spark, Path dir, String what) {

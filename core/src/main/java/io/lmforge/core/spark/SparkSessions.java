@@ -31,6 +31,8 @@ public final class SparkSessions {
         }
         conf.setIfMissing("spark.ui.showConsoleProgress", "false"); // our own progress lines instead
         conf.setIfMissing("spark.sql.parquet.compression.codec", "zstd");
+        // chunk=0002 and lang=no are names, not numbers or booleans: keep partition values as strings
+        conf.setIfMissing("spark.sql.sources.partitionColumnTypeInference.enabled", "false");
         Config extra = config.getConfig("pipeline.spark.conf");
         for (Map.Entry<String, ConfigValue> e : extra.entrySet()) {
             String key = e.getKey().replace("\"", "");

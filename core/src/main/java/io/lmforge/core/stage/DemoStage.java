@@ -26,7 +26,8 @@ public final class DemoStage implements Stage {
     @Override
     public String help() {
         return """
-                Reads demo.chunks (id + input paths) and runs demo.stages for each chunk, in order.
+                Reads demo.chunks (id + input paths; relative paths resolve against the lmforge
+                checkout) and runs demo.stages for each chunk, in order.
                 The dataset root is --root / pipeline.root, or demo.root (default target/demo).
                 Re-running skips chunks whose outputs are up to date; --force recomputes them.""";
     }
@@ -48,7 +49,9 @@ public final class DemoStage implements Stage {
             for (String p : chunk.getStringList("paths")) {
                 File f = new File(p);
                 if (!f.isAbsolute() && !p.contains("://")) {
-                    f = f.getAbsoluteFile();
+                    // relative to the installation (bin/pipeline sets lmforge.home), else the working directory
+                    String home = System.getProperty("lmforge.home");
+                    f = home == null ? f.getAbsoluteFile() : new File(home, p);
                 }
                 paths.add(p.contains("://") ? p : f.getPath());
             }

@@ -39,6 +39,7 @@ public final class QualitySignalCalculator {
         int nWords = 0;
         long wordChars = 0;
         int alphaTokens = 0;
+        int punctTokens = 0;
         int stop = 0;
         Set<String> stopList = StopWords.forLanguage(lang, stopWordsEnabled);
         String[] words = new String[nTokens];
@@ -52,6 +53,8 @@ public final class QualitySignalCalculator {
             }
             if (t.text().codePoints().anyMatch(Character::isLetter)) {
                 alphaTokens++;
+            } else if (!t.word() && isPunctuation(t.text())) {
+                punctTokens++; // ICU splits off every punctuation mark; Gopher's whitespace words carry them
             }
         }
         String[] lineArr = text.split("\n", -1);
@@ -101,7 +104,7 @@ public final class QualitySignalCalculator {
         double denomLines = Math.max(1, nLines);
         set(v, Signal.BULLET_LINES_RATIO, bullets / denomLines);
         set(v, Signal.ELLIPSIS_LINES_RATIO, ellipsisLines / denomLines);
-        set(v, Signal.ALPHA_WORDS_RATIO, nTokens == 0 ? 0.0 : alphaTokens / denomTokens);
+        set(v, Signal.ALPHA_WORDS_RATIO, nTokens - punctTokens <= 0 ? 0.0 : alphaTokens / (double) (nTokens - punctTokens));
         set(v, Signal.STOP_WORDS, stopList.isEmpty() ? -1 : stop);
 
         // Gopher repetition: lines split on \n+, paragraphs on \n{2,}
@@ -138,6 +141,15 @@ public final class QualitySignalCalculator {
         set(v, Signal.CHAR_DUP_RATIO, dupLines[1] / (double) Math.max(1, lineChars));
         set(v, Signal.NEWLINE_WORD_RATIO, count(text, "\n") / (double) Math.max(1, nWords));
         return v;
+    }
+
+    private static boolean isPunctuation(String s) {
+        return s.codePoints().allMatch(cp -> {
+            int type = Character.getType(cp);
+            return type == Character.CONNECTOR_PUNCTUATION || type == Character.DASH_PUNCTUATION || type == Character.START_PUNCTUATION
+                    || type == Character.END_PUNCTUATION || type == Character.INITIAL_QUOTE_PUNCTUATION
+                    || type == Character.FINAL_QUOTE_PUNCTUATION || type == Character.OTHER_PUNCTUATION;
+        });
     }
 
     private static void set(Object[] v, Signal s, Object value) {

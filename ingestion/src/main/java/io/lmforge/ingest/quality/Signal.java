@@ -18,6 +18,7 @@ public enum Signal {
     ELLIPSIS_WORD_RATIO("ellipsis_word_ratio", DataTypes.DoubleType),
     BULLET_LINES_RATIO("bullet_lines_ratio", DataTypes.DoubleType),
     ELLIPSIS_LINES_RATIO("ellipsis_lines_ratio", DataTypes.DoubleType),
+    /** tokens with a letter / tokens that are not pure punctuation (numbers and symbols count against it) */
     ALPHA_WORDS_RATIO("alpha_words_ratio", DataTypes.DoubleType),
     /** occurrences of stop words; -1 when no list exists for the language (rule skipped) */
     STOP_WORDS("stop_words", DataTypes.IntegerType),

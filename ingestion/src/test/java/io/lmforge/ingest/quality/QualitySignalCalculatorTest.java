@@ -74,4 +74,12 @@ class QualitySignalCalculatorTest {
         Object[] l = calc.compute(lorem, "en");
         assertEquals("c4_lorem_ipsum", QualityRules.firstFailure(s -> l[s.ordinal()], t.forLang("en")));
     }
+
+    @Test
+    void alphaRatioIgnoresPunctuationButCountsNumbersAgainstTheDocument() {
+        Object[] prose = calc.compute("Hello, world! (Yes: \"really\".) It's fine...", "en");
+        assertEquals(1.0, d(prose, Signal.ALPHA_WORDS_RATIO), 1e-9, "punctuation marks are not words");
+        Object[] table = calc.compute("Total 12 34 56 78 90 11 22", "en");
+        assertEquals(1.0 / 8, d(table, Signal.ALPHA_WORDS_RATIO), 1e-9, "one word with letters among eight tokens");
+    }
 }

@@ -1,0 +1,101 @@
+package io.lmforge.e2e;
+
+import io.lmforge.core.dataset.DatasetLayout;
+import io.lmforge.core.dataset.Datasets;
+import io.lmforge.core.dataset.Manifest;
+import io.lmforge.core.dataset.StageCommit;
+import io.lmforge.core.testing.SharedSpark;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.zip.GZIPOutputStream;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A chunk of hostile input: the job finishes, every bad record is quarantined with a reason, counts add up. */
+class BadInputEndToEndTest {
+
+    @Test
+    void hostileChunkFinishesAndAccountsForEveryRecord() throws Exception {
+        Path in = SharedSpark.tempDir("hostile");
+        String good = Files.readString(SharedSpark.repoRoot().toPath().resolve("data/sample/chunk-0002/text/gnome-help-en.txt"))
+                .split("\n\n")[3].replace("\"", "'").replace("\n", "\\n");
+        // 1. broken JSON lines among good ones
+        Files.writeString(in.resolve("broken.jsonl"), "{\"text\": \"" + good + "\"}\n{\"text\": \"no end\n{not json at all}\n{\"text\": \"" + good + " Again.\"}\n");
+        // 2. invalid UTF-8 (a lone continuation byte, an overlong encoding)
+        Files.write(in.resolve("latin1.jsonl"), concat("{\"text\": \"ok ".getBytes(), new byte[]{(byte) 0x80, (byte) 0xC0, (byte) 0xAF}, "\"}\n".getBytes()));
+        // 3. a truncated .gz: 200 records, cut in half
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (OutputStream o = new GZIPOutputStream(gz)) {
+            for (int i = 0; i < 200; i++) {
+                o.write(("{\"text\": \"" + good + " " + i + "\"}\n").getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        byte[] full = gz.toByteArray();
+        Files.write(in.resolve("cut.jsonl.gz"), java.util.Arrays.copyOf(full, full.length / 2));
+        // 4. an empty file, 5. binary garbage
+        Files.write(in.resolve("empty.jsonl"), new byte[0]);
+        byte[] garbage = new byte[5000];
+        new Random(7).nextBytes(garbage);
+        Files.write(in.resolve("garbage.txt"), garbage);
+        // 6. a 50 MB single-line document
+        try (OutputStream o = Files.newOutputStream(in.resolve("huge.jsonl"))) {
+            o.write("{\"text\": \"".getBytes());
+            byte[] block = "Lorem ipsum without end. ".repeat(4000).getBytes();
+            for (long written = 0; written < 50L << 20; written += block.length) {
+                o.write(block);
+            }
+            o.write("\"}\n".getBytes());
+        }
+
+        Path root = SharedSpark.tempDir("hostile-root");
+        Cli.Run r = Cli.run("ingest", "--chunk", "bad-1", "--root", root.toString(), "--set", "ingest.input.paths=[\"" + in + "\"]");
+        assertEquals(0, r.status(), r.err());
+
+        SparkSession spark = SharedSpark.get();
+        DatasetLayout layout = new DatasetLayout(root.toString());
+        Manifest m = StageCommit.readManifest(layout.fs(spark.sparkContext().hadoopConfiguration()), layout.docs("bad-1"));
+        Map<String, Long> reasons = new TreeMap<>();
+        for (Row row : Datasets.readChunk(spark, layout, "rejected", "bad-1").groupBy("reason").count().collectAsList()) {
+            reasons.put(row.getString(0), row.getLong(1));
+        }
+        long kept = Datasets.readChunk(spark, layout, "docs", "bad-1").count();
+        long rejected = reasons.values().stream().mapToLong(Long::longValue).sum();
+        assertEquals(m.count("records_in"), kept + rejected, "records in = kept + rejected: " + reasons);
+        assertEquals(2, reasons.get("malformed_json"), "an unterminated string and a non-JSON line: " + reasons);
+        assertEquals(1, reasons.get("truncated_file"), reasons.toString());
+        assertEquals(1, reasons.get("record_too_large"), reasons.toString());
+        assertTrue(reasons.get("invalid_utf8") >= 2, "latin1 line + garbage: " + reasons);
+        Row cut = Datasets.readChunk(spark, layout, "rejected", "bad-1").filter(col("reason").equalTo("truncated_file")).first();
+        String detail = cut.getAs("detail");
+        long readBeforeCut = Long.parseLong(detail.replaceAll(".*after (\\d+) records.*", "$1"));
+        assertTrue(readBeforeCut > 20 && readBeforeCut < 200, detail);
+        Row huge = Datasets.readChunk(spark, layout, "rejected", "bad-1").filter(col("reason").equalTo("record_too_large")).first();
+        assertTrue(huge.<String>getAs("detail").contains("exceeds ingest.input.max-record-bytes"), huge.<String>getAs("detail"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> byLang = (Map<String, Object>) m.counts().get("by_lang");
+        assertTrue(byLang.containsKey("und"), "read errors are counted without a language");
+        assertTrue(m.inputs().stream().anyMatch(i -> String.valueOf(i.get("path")).endsWith("empty.jsonl") && ((Number) i.get("records")).longValue() == 0),
+                "the empty file is listed with 0 records");
+    }
+
+    static byte[] concat(byte[]... parts) throws IOException {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            o.write(p);
+        }
+        return o.toByteArray();
+    }
+}

@@ -1,0 +1,119 @@
+package io.lmforge.e2e;
+
+import io.lmforge.core.dataset.DatasetLayout;
+import io.lmforge.core.dataset.Datasets;
+import io.lmforge.core.dataset.Manifest;
+import io.lmforge.core.dataset.StageCommit;
+import io.lmforge.core.testing.SharedSpark;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** `bin/pipeline demo` over the three shipped chunks (JSONL.gz, plain text, WET), checked as a user would. */
+class DemoIngestEndToEndTest {
+    static Path root;
+    static Cli.Run first;
+
+    @BeforeAll
+    static void runDemo() {
+        root = SharedSpark.tempDir("demo");
+        first = Cli.run("demo", "--root", root.toString());
+    }
+
+    @Test
+    void everyChunkIsCommittedWithTheCountInvariant() throws Exception {
+        assertEquals(0, first.status(), first.err());
+        SparkSession spark = SharedSpark.get();
+        DatasetLayout layout = new DatasetLayout(root.toString());
+        FileSystem fs = layout.fs(spark.sparkContext().hadoopConfiguration());
+        for (String chunk : List.of("0001", "0002", "0003")) {
+            Manifest m = StageCommit.readManifest(fs, layout.docs(chunk));
+            assertTrue(m != null, "manifest for " + chunk);
+            long kept = Datasets.readChunk(spark, layout, "docs", chunk).count();
+            long rejected = Datasets.readChunk(spark, layout, "rejected", chunk).count();
+            assertEquals(m.count("kept"), kept, chunk);
+            assertEquals(m.count("rejected"), rejected, chunk);
+            assertEquals(m.count("records_in"), kept + rejected, "records read = kept + rejected for " + chunk);
+            long byReason = 0;
+            for (Object v : ((java.util.Map<?, ?>) m.counts().get("by_reason")).values()) {
+                byReason += ((Number) v).longValue();
+            }
+            assertEquals(m.count("rejected"), byReason, "rejections add up by reason for " + chunk);
+            assertTrue(kept > 500, chunk + " kept " + kept);
+        }
+    }
+
+    @Test
+    void docsAreLanguageTaggedAcrossScriptsWithTheDocumentedColumns() {
+        SparkSession spark = SharedSpark.get();
+        DatasetLayout layout = new DatasetLayout(root.toString());
+        Dataset<Row> docs = Datasets.readChunk(spark, layout, "docs", "0002");
+        Set<String> cols = Set.of(docs.columns());
+        for (String c : List.of("doc_id", "chunk", "source", "url", "lang", "lang_score", "text", "n_chars", "n_words",
+                "dup_line_frac", "line_punct_ratio", "stop_words", "metadata")) {
+            assertTrue(cols.contains(c), "docs has column " + c + ": " + cols);
+        }
+        Set<String> langs = docs.select("lang").distinct().collectAsList().stream().map(r -> r.getString(0)).collect(Collectors.toSet());
+        assertTrue(langs.size() >= 40, "languages kept in chunk 0002: " + langs);
+        assertTrue(langs.containsAll(Set.of("en", "de", "ru", "zh", "ja", "ko", "ar", "hi", "th", "el", "ta")), langs.toString());
+        assertEquals(0, docs.filter(col("lang_score").lt(0.5)).count(), "below-threshold docs are rejected, not kept");
+        assertEquals("0002", docs.select("chunk").first().get(0), "chunk ids keep their leading zeros");
+        // Thai documents get ICU word counts, not one "word" per line
+        Row th = docs.filter(col("lang").equalTo("th")).orderBy("doc_id").first();
+        assertTrue(th.<Integer>getAs("n_words") > 20, "Thai words " + th.getAs("n_words"));
+    }
+
+    @Test
+    void badRecordsAreQuarantinedWithReasonsAndPiiIsRedacted() {
+        SparkSession spark = SharedSpark.get();
+        DatasetLayout layout = new DatasetLayout(root.toString());
+        Dataset<Row> rejected = Datasets.readChunk(spark, layout, "rejected", "0001");
+        Set<String> reasons = rejected.select("reason").distinct().collectAsList().stream().map(r -> r.getString(0)).collect(Collectors.toSet());
+        assertTrue(reasons.containsAll(Set.of("malformed_json", "invalid_utf8", "missing_text_field", "truncated_file", "unreadable_file", "empty_text")),
+                reasons.toString());
+        Row trunc = rejected.filter(col("reason").equalTo("truncated_file")).first();
+        assertTrue(trunc.<String>getAs("detail").matches(".*after \\d+ records.*"), trunc.<String>getAs("detail"));
+        Row invalid = rejected.filter(col("reason").equalTo("invalid_utf8")).orderBy("doc_id").first();
+        assertTrue(invalid.<byte[]>getAs("raw_bytes").length > 0, "undecodable bytes are kept");
+
+        Dataset<Row> docs = Datasets.readChunk(spark, layout, "docs", "0001");
+        Row pii = docs.filter(col("text").contains("|||EMAIL_ADDRESS|||").and(col("text").contains("internal host"))).first();
+        String text = pii.getAs("text");
+        assertFalse(text.contains("help.desk@example-mail.org"), text);
+        assertFalse(text.contains("8.8.4.4"));
+        assertTrue(text.contains("192.168.1.20"), "private addresses are not PII");
+        assertTrue(pii.<Integer>getAs("pii_phones") >= 1);
+    }
+
+    @Test
+    void rerunIsSkippedAndForceRecomputesTheSameIds() {
+        Cli.Run again = Cli.run("demo", "--root", root.toString());
+        assertEquals(0, again.status());
+        assertEquals(3, again.out().lines().filter(l -> l.matches("ingest 000\\d: skipped.*")).count(), again.out());
+
+        SparkSession spark = SharedSpark.get();
+        DatasetLayout layout = new DatasetLayout(root.toString());
+        List<String> before = Datasets.readChunk(spark, layout, "docs", "0003").select("doc_id").orderBy("doc_id").as(
+                org.apache.spark.sql.Encoders.STRING()).collectAsList();
+        Cli.Run forced = Cli.run("ingest", "--chunk", "0003", "--root", root.toString(), "--force",
+                "--set", "ingest.input.paths=[\"" + SharedSpark.repoRoot().toPath().resolve("data/sample/chunk-0003") + "\"]");
+        assertEquals(0, forced.status(), forced.err());
+        assertTrue(forced.out().contains("ingest 0003: committed"), forced.out());
+        List<String> after = Datasets.readChunk(spark, layout, "docs", "0003").select("doc_id").orderBy("doc_id").as(
+                org.apache.spark.sql.Encoders.STRING()).collectAsList();
+        assertEquals(before, after);
+    }
+}

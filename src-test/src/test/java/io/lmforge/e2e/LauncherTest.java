@@ -1,0 +1,60 @@
+package io.lmforge.e2e;
+
+import io.lmforge.core.testing.SharedSpark;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** bin/pipeline as a separate process: help, a usage error, and a real ingest run in local mode. */
+class LauncherTest {
+    record Proc(int status, String output) {
+    }
+
+    static Proc launch(String... args) throws Exception {
+        File repo = SharedSpark.repoRoot();
+        List<String> cmd = new ArrayList<>(List.of(new File(repo, "bin/pipeline").getPath()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo).redirectErrorStream(true);
+        pb.environment().put("LMFORGE_JAVA_OPTS", "-Xmx1g");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES));
+        return new Proc(p.exitValue(), out);
+    }
+
+    @Test
+    void helpListsStagesAndOptions() throws Exception {
+        Proc p = launch("--help");
+        assertEquals(0, p.status(), p.output());
+        assertTrue(p.output().contains("ingest") && p.output().contains("--chunk") && p.output().contains("spark-submit"), p.output());
+        Proc s = launch("ingest", "--help");
+        assertEquals(0, s.status());
+        assertTrue(s.output().contains("ingest.filters"), s.output());
+    }
+
+    @Test
+    void usageErrorsExitWithTwoAndNameTheProblem() throws Exception {
+        Proc p = launch("ingest", "--root", "/tmp/x");
+        assertEquals(2, p.status(), p.output());
+        assertTrue(p.output().contains("ingest needs --chunk ID"), p.output());
+    }
+
+    @Test
+    void ingestsARealFileInLocalMode() throws Exception {
+        Path root = SharedSpark.tempDir("launcher");
+        String input = SharedSpark.repoRoot().toPath().resolve("data/sample/chunk-0002/text/gnome-help-de.txt").toString();
+        Proc p = launch("ingest", "--chunk", "0002", "--root", root.toString(), "--set", "ingest.input.paths=[\"" + input + "\"]");
+        assertEquals(0, p.status(), p.output());
+        assertTrue(p.output().contains("ingest 0002: committed"), p.output());
+        assertTrue(root.resolve("docs/chunk=0002/lang=de").toFile().isDirectory());
+        assertTrue(root.resolve("docs/chunk=0002/_MANIFEST.json").toFile().isFile());
+    }
+}
