@@ -85,10 +85,13 @@ public final class LangIdBench {
         }
     }
 
+    /** "ud-fr.txt" -> fr, "gnome-help-pt-BR.txt" -> pt, "oldi-seed-ace_Latn.txt" -> ace (script suffixes dropped). */
     static String gold(String fileName) {
-        String lang = fileName.substring(fileName.indexOf('-') + 1, fileName.length() - 4);
-        if (fileName.startsWith("gnome-help-")) {
-            lang = fileName.substring("gnome-help-".length(), fileName.length() - 4);
+        String lang = fileName.substring(0, fileName.length() - 4);
+        for (String source : new String[]{"gnome-help-", "oldi-seed-", "ud-"}) {
+            if (lang.startsWith(source)) {
+                lang = lang.substring(source.length());
+            }
         }
         lang = lang.replace("-BR", "").replace("-Latn", "");
         int us = lang.indexOf('_');

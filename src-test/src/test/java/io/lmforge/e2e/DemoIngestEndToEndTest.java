@@ -99,10 +99,32 @@ class DemoIngestEndToEndTest {
     }
 
     @Test
+    void dedupFindsTheReArrivalsOfChunkOneInChunkThreeAndAccountsForEveryDocument() throws Exception {
+        SparkSession spark = SharedSpark.get();
+        DatasetLayout layout = new DatasetLayout(root.toString());
+        FileSystem fs = layout.fs(spark.sparkContext().hadoopConfiguration());
+        for (String chunk : List.of("0001", "0002", "0003")) {
+            Manifest m = StageCommit.readManifest(fs, layout.chunkDir("dedup/docs", chunk));
+            assertEquals(Datasets.readChunk(spark, layout, "docs", chunk).count(), m.count("docs_in"), "dedup reads every kept doc of " + chunk);
+            long removed = Datasets.readChunk(spark, layout, "dedup/duplicates", chunk).count();
+            assertEquals(m.count("docs_in"), Datasets.readChunk(spark, layout, "dedup/docs", chunk).count() + removed, "docs in = kept + removed, " + chunk);
+        }
+        // chunk 0003's WET file re-delivers 40 chunk-0001 documents, half verbatim and half with one word doubled
+        Dataset<Row> dups3 = Datasets.readChunk(spark, layout, "dedup/duplicates", "0003");
+        long fromChunk1 = dups3.filter(col("duplicate_of_chunk").equalTo("0001")).count();
+        assertTrue(fromChunk1 >= 25, "re-arrivals found against the index of chunk 0001: " + fromChunk1);
+        assertTrue(dups3.filter(col("kind").equalTo("exact")).count() >= 10);
+        assertTrue(dups3.filter(col("kind").equalTo("fuzzy")).count() >= 10);
+        Dataset<Row> kept1 = Datasets.readChunk(spark, layout, "dedup/docs", "0001");
+        assertTrue(List.of(kept1.columns()).containsAll(List.of("dup_cluster_size", "n_lines_removed", "text", "lang")));
+    }
+
+    @Test
     void rerunIsSkippedAndForceRecomputesTheSameIds() {
         Cli.Run again = Cli.run("demo", "--root", root.toString());
         assertEquals(0, again.status());
         assertEquals(3, again.out().lines().filter(l -> l.matches("ingest 000\\d: skipped.*")).count(), again.out());
+        assertEquals(3, again.out().lines().filter(l -> l.matches("dedup 000\\d: skipped.*")).count(), again.out());
 
         SparkSession spark = SharedSpark.get();
         DatasetLayout layout = new DatasetLayout(root.toString());

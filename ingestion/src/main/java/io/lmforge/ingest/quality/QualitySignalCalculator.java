@@ -1,5 +1,7 @@
 package io.lmforge.ingest.quality;
 
+import io.lmforge.core.text.WordSegmenter;
+
 import com.dynatrace.hash4j.hashing.Hasher64;
 import com.dynatrace.hash4j.hashing.Hashing;
 

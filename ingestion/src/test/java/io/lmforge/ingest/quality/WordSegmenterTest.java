@@ -1,5 +1,7 @@
 package io.lmforge.ingest.quality;
 
+import io.lmforge.core.text.WordSegmenter;
+
 import io.lmforge.ingest.SampleText;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.lmforge.ingest.quality;
+package io.lmforge.core.text;
 
 import com.ibm.icu.text.BreakIterator;
 import com.ibm.icu.util.ULocale;

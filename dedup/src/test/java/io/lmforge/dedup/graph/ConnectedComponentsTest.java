@@ -1,0 +1,73 @@
+package io.lmforge.dedup.graph;
+
+import io.lmforge.core.testing.SharedSpark;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class ConnectedComponentsTest {
+    static final StructType EDGES = new StructType().add("src", DataTypes.StringType).add("dst", DataTypes.StringType);
+
+    static Map<String, String> run(List<Row> edges) {
+        Map<String, String> out = new HashMap<>();
+        for (Row r : ConnectedComponents.run(SharedSpark.get().createDataFrame(edges, EDGES), 50, null).collectAsList()) {
+            out.put(r.getString(0), r.getString(1));
+        }
+        return out;
+    }
+
+    @Test
+    void chainsStarsAndSeparateComponentsGetTheirMinimum() {
+        List<Row> e = List.of(RowFactory.create("e", "d"), RowFactory.create("d", "c"), RowFactory.create("c", "b"), // chain b-c-d-e
+                RowFactory.create("x", "z"), RowFactory.create("y", "z"), RowFactory.create("z", "z"));           // star around z, self-loop
+        Map<String, String> cc = run(e);
+        assertEquals(Map.of("b", "b", "c", "b", "d", "b", "e", "b", "x", "x", "y", "x", "z", "x"), cc);
+    }
+
+    @Test
+    void agreesWithUnionFindOnARandomGraph() {
+        Random rnd = new Random(5);
+        int n = 1500;
+        List<Row> edges = new ArrayList<>();
+        int[] parent = new int[n];
+        for (int i = 0; i < n; i++) {
+            parent[i] = i;
+        }
+        for (int k = 0; k < 1200; k++) {
+            int a = rnd.nextInt(n);
+            int b = rnd.nextInt(n);
+            edges.add(RowFactory.create(String.format("%05d", a), String.format("%05d", b)));
+            parent[find(parent, a)] = find(parent, b);
+        }
+        Map<Integer, Integer> minOfRoot = new HashMap<>();
+        for (Row r : edges) {
+            for (int i = 0; i < 2; i++) {
+                int v = Integer.parseInt(r.getString(i));
+                minOfRoot.merge(find(parent, v), v, Math::min);
+            }
+        }
+        Map<String, String> cc = run(edges);
+        for (Map.Entry<String, String> e : cc.entrySet()) {
+            int v = Integer.parseInt(e.getKey());
+            assertEquals(String.format("%05d", minOfRoot.get(find(parent, v))), e.getValue(), "node " + v);
+        }
+    }
+
+    static int find(int[] p, int x) {
+        while (p[x] != x) {
+            p[x] = p[p[x]];
+            x = p[x];
+        }
+        return x;
+    }
+}
