@@ -46,8 +46,13 @@ public final class DedupOutcome {
         this.lineCounts = lineCounts;
     }
 
+    private Dataset<Row> exactFinal;
+
     /** Exact duplicates with the final keeper of their group (through a fuzzy keeper when the exact keeper is itself a fuzzy duplicate). */
     Dataset<Row> exactWithFinal() {
+        if (exactFinal != null) {
+            return exactFinal;
+        }
         Dataset<Row> fin = labelled.select(col("doc_key").as("u_key"), col("component").as("u_final"));
         return exactDups.join(fin, exactDups.col("exact_rep").equalTo(fin.col("u_key")), "left")
                 .withColumn("final_rep", functions.coalesce(col("u_final"), col("exact_rep"))).drop("u_key", "u_final");
@@ -99,16 +104,19 @@ public final class DedupOutcome {
     }
 
     DedupCounts write(Path stagedDocs, Path stagedDups, Path stagedIndex) {
-        DedupParams p = run.params();
-        Dataset<Row> keptDocs = keptDocs();
+        // each is used for the output, the index and the counts: compute once
+        Dataset<Row> exactFinal = exactWithFinal().persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+        this.exactFinal = exactFinal;
+        Dataset<Row> keptDocs = keptDocs().persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> duplicates = duplicates().persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
         keptDocs.repartition(col("lang")).sortWithinPartitions("doc_id").write().partitionBy("lang").option("compression", "zstd")
                 .parquet(stagedDocs.toString());
-        duplicates().coalesce(1).sortWithinPartitions("doc_id").write().option("compression", "zstd").parquet(stagedDups.toString());
+        duplicates.coalesce(1).sortWithinPartitions("doc_id").write().option("compression", "zstd").parquet(stagedDups.toString());
 
         // index rows of this chunk: every surviving document's exact hash with its final keeper,
         // band keys and signatures of the exact-unique ones, and line counts
         Dataset<Row> exactIdx = labelled.select(col("exact_hash"), col("doc_key"), col("component").as("rep_key"))
-                .unionByName(exactWithFinal().select(col("exact_hash"), col("doc_key"), col("final_rep").as("rep_key")));
+                .unionByName(exactFinal.select(col("exact_hash"), col("doc_key"), col("final_rep").as("rep_key")));
         exactIdx.coalesce(1).write().parquet(new Path(stagedIndex, "exact").toString());
         Dataset<Row> bands = bandRows.columns().length == 0
                 ? run.spark().createDataFrame(List.of(), new StructType().add("band", DataTypes.IntegerType).add("band_hash", DataTypes.LongType)
@@ -120,7 +128,7 @@ public final class DedupOutcome {
                 new StructType().add("line_hash", DataTypes.LongType).add("n_docs", DataTypes.LongType));
         lines.coalesce(1).write().parquet(new Path(stagedIndex, "lines").toString());
 
-        DedupCounts counts = DedupCounts.of(docs, duplicates(), keptDocs);
+        DedupCounts counts = DedupCounts.of(docs, duplicates, keptDocs);
         long keptOnDisk = run.spark().read().parquet(stagedDocs.toString()).count();
         long removedOnDisk = run.spark().read().parquet(stagedDups.toString()).count();
         if (keptOnDisk != counts.kept || removedOnDisk != counts.exact + counts.fuzzy + counts.line

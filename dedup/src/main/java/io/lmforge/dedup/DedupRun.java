@@ -179,7 +179,7 @@ public final class DedupRun {
         return new DedupOutcome(this, docs, lineDropped, exactDups, fuzzyDups, kept, labelled, sigs, bandRows, lineCounts);
     }
 
-    static long[] toLongs(scala.collection.Seq<Object> s) {
+    public static long[] toLongs(scala.collection.Seq<Object> s) {
         long[] out = new long[s.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = (Long) s.apply(i);

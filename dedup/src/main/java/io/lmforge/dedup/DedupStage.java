@@ -98,7 +98,9 @@ public final class DedupStage implements Stage {
         Path stagedDocs = commit.stage(docsOut);
         Path stagedDups = commit.stage(layout.chunkDir("dedup/duplicates", chunk));
         Path stagedIndex = commit.stage(index.chunkDir(chunk));
-        try {
+        try (io.lmforge.core.progress.ProgressReporter ignored = io.lmforge.core.progress.ProgressReporter.start(ctx.console(),
+                "dedup " + chunk, ctx.config().getInt("pipeline.progress-interval-s"), spark.sparkContext(),
+                () -> String.format(Locale.ROOT, "%,d docs in chunk", input.count("kept")))) {
             Dataset<Row> docs = Datasets.readChunk(spark, layout, "docs", chunk);
             DedupRun run = new DedupRun(spark, params, index, entries, seq, chunkOfSeq, ctx.console());
             DedupOutcome out = run.execute(docs);

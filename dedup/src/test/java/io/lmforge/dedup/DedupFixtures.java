@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Real sample documents and committed docs/ chunks built from them, without running ingest. */
-final class DedupFixtures {
+public final class DedupFixtures {
     static final StructType DOCS = new StructType().add("doc_id", DataTypes.StringType).add("lang", DataTypes.StringType)
             .add("text", DataTypes.StringType);
 
@@ -34,7 +34,7 @@ final class DedupFixtures {
     private DedupFixtures() {
     }
 
-    static List<String> sampleDocs(String source, String lang) {
+    public static List<String> sampleDocs(String source, String lang) {
         try {
             String s = Files.readString(SharedSpark.repoRoot().toPath().resolve("data/sample/chunk-0002/text/" + source + "-" + lang + ".txt"),
                     StandardCharsets.UTF_8);

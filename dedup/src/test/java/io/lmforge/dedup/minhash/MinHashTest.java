@@ -80,4 +80,27 @@ class MinHashTest {
         assertEquals(0.924, LshBands.collisionProbability(0.8, 14, 8), 0.001, "FineWeb's 14x8 at J=0.8 (datatrove's comment)");
         assertEquals(0.719, LshBands.threshold(14, 8), 0.001);
     }
+
+    @Test
+    void signaturesDoNotDependOnPartitioningOrRun() {
+        var spark = io.lmforge.core.testing.SharedSpark.get();
+        java.util.List<String> docs = new java.util.ArrayList<>();
+        for (String lang : new String[]{"de", "ru", "ja", "ko"}) {
+            docs.addAll(io.lmforge.dedup.DedupFixtures.sampleDocs("gnome-help", lang));
+        }
+        Shingler s = new Shingler(Shingler.Kind.WORD, 5);
+        MinHasher h = new MinHasher(112, 1);
+        org.apache.spark.sql.api.java.UDF1<String, long[]> sig = t -> h.signature(s.shingles(t));
+        var udf = org.apache.spark.sql.functions.udf(sig, org.apache.spark.sql.types.DataTypes.createArrayType(org.apache.spark.sql.types.DataTypes.LongType));
+        var df = spark.createDataset(docs, org.apache.spark.sql.Encoders.STRING()).toDF("text");
+        var one = df.repartition(1).select(org.apache.spark.sql.functions.col("text"), udf.apply(org.apache.spark.sql.functions.col("text")).as("sig"))
+                .orderBy("text").collectAsList();
+        var four = df.repartition(4).select(org.apache.spark.sql.functions.col("text"), udf.apply(org.apache.spark.sql.functions.col("text")).as("sig"))
+                .orderBy("text").collectAsList();
+        assertEquals(one, four);
+        for (int i = 0; i < 5; i++) { // and equal to a fresh hasher in this JVM (another run)
+            long[] local = new MinHasher(112, 1).signature(new Shingler(Shingler.Kind.WORD, 5).shingles(one.get(i).getString(0)));
+            assertEquals(java.util.Arrays.toString(local), java.util.Arrays.toString(io.lmforge.dedup.DedupRun.toLongs(one.get(i).getSeq(1))));
+        }
+    }
 }
