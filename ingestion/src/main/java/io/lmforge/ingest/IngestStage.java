@@ -91,7 +91,7 @@ public final class IngestStage implements Stage {
         Map<String, Double> minScores = minScores(c.getConfig("ingest.langid.min-score"));
         boolean filtersEnabled = c.getBoolean("ingest.filters.enabled");
 
-        String configHash = c.hashOf("ingest.input.format", "ingest.input.text-field", "ingest.input.url-field",
+        String configHash = modelVersion(spark, c) + c.hashOf("ingest.input.format", "ingest.input.text-field", "ingest.input.url-field",
                 "ingest.input.max-record-bytes", "ingest.input.paths", "ingest.normalize", "ingest.langid", "ingest.filters", "ingest.pii", "ingest.output");
         String fingerprint = fingerprint(chunk, configHash, files);
         Path docsDir = layout.docs(chunk);
@@ -190,6 +190,7 @@ public final class IngestStage implements Stage {
         Column reason = functions.coalesce(
                 col("read_error"),
                 functions.when(col("text").isNull().or(functions.length(functions.trim(col("text"))).equalTo(0)), lit("empty_text")),
+                functions.when(col("lang_known_script").equalTo(false), lit("lang_unknown_script")),
                 functions.when(col("lang_score").lt(minScore), lit("lang_low_confidence")),
                 filtersEnabled ? col("quality_reason") : lit(null).cast("string"));
         df = df.withColumn("reject_reason", reason);
@@ -203,7 +204,7 @@ public final class IngestStage implements Stage {
 
     static Column[] docColumns() {
         List<Column> cols = new ArrayList<>(List.of(col("doc_id"), col("source"), col("offset"), col("url"), col("lang"),
-                col("lang_score"), col("text")));
+                col("lang_score"), col("lang_script"), col("text")));
         for (Signal s : Signal.values()) {
             cols.add(col(s.column));
         }
@@ -213,12 +214,26 @@ public final class IngestStage implements Stage {
 
     static Column[] rejectedColumns() {
         List<Column> cols = new ArrayList<>(List.of(col("doc_id"), col("source"), col("offset"), col("url"),
-                col("reject_reason").as("reason"), col("detail"), col("orig_text").as("text"), col("raw_bytes"), col("lang"), col("lang_score")));
+                col("reject_reason").as("reason"), col("detail"), col("orig_text").as("text"), col("raw_bytes"), col("lang"), col("lang_score"),
+                col("lang_script")));
         for (Signal s : Signal.values()) {
             cols.add(col(s.column));
         }
         cols.add(col("metadata"));
         return cols.toArray(new Column[0]);
+    }
+
+    /** The language-ID model's version, so retraining it into the same directory makes ingest recompute. */
+    private static String modelVersion(SparkSession spark, PipelineConfig c) throws java.io.IOException {
+        if (!"lmforge".equals(c.getEnum("ingest.langid.detector", "lmforge", "opennlp"))) {
+            return "";
+        }
+        Path dir = new Path(io.lmforge.core.config.HomePaths.resolve(c.getString("ingest.langid.model")));
+        FileSystem mfs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        if (!mfs.exists(new Path(dir, "langid.json"))) {
+            throw new ConfigError("ingest.langid.model: no language-ID model at " + dir + " (train one with bin/pipeline langid-train)");
+        }
+        return io.lmforge.ingest.langid.LangIdModelStore.readInfo(mfs, dir).get("version") + ":";
     }
 
     private static Map<String, Double> minScores(Config minScore) {

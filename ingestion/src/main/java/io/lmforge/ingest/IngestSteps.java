@@ -16,7 +16,8 @@ public record IngestSteps(TextNormalizer normalizer, LanguageIdentifier language
     public static IngestSteps from(PipelineConfig c) {
         TextNormalizer normalizer = new TextNormalizer().setForm(c.getString("ingest.normalize.form"));
         LanguageIdentifier langId = new LanguageIdentifier()
-                .setDetector(c.getEnum("ingest.langid.detector", "opennlp"))
+                .setDetector(c.getEnum("ingest.langid.detector", "lmforge", "opennlp"))
+                .setModelPath(c.getString("ingest.langid.model"))
                 .setMaxChars(c.getInt("ingest.langid.max-chars"));
         QualitySignals signals = new QualitySignals()
                 .setStopWords(!"none".equals(c.getEnum("ingest.filters.stop-words", "lucene", "none")));

@@ -50,7 +50,9 @@ class BadInputEndToEndTest {
         byte[] garbage = new byte[5000];
         new Random(7).nextBytes(garbage);
         Files.write(in.resolve("garbage.txt"), garbage);
-        // 6. a 50 MB single-line document
+        // 6. a document in a script no known language uses (Cherokee): not guessed
+        Files.writeString(in.resolve("cherokee.txt"), "ᏣᎳᎩ ᎦᏬᏂᎯᏍᏗ ᎠᏍᎦᏯ ᎠᏓᏅᏙ ᎤᏬᏗ ᎣᏍᏛ ᏚᎾᏙᏢᏒ ᎠᏂᏴᏫᏯ ᏗᎦᏃᏣᎵᏍᎬ\n");
+        // 7. a 50 MB single-line document
         try (OutputStream o = Files.newOutputStream(in.resolve("huge.jsonl"))) {
             o.write("{\"text\": \"".getBytes());
             byte[] block = "Lorem ipsum without end. ".repeat(4000).getBytes();
@@ -77,6 +79,7 @@ class BadInputEndToEndTest {
         assertEquals(2, reasons.get("malformed_json"), "an unterminated string and a non-JSON line: " + reasons);
         assertEquals(1, reasons.get("truncated_file"), reasons.toString());
         assertEquals(1, reasons.get("record_too_large"), reasons.toString());
+        assertEquals(1, reasons.get("lang_unknown_script"), reasons.toString());
         assertTrue(reasons.get("invalid_utf8") >= 2, "latin1 line + garbage: " + reasons);
         Row cut = Datasets.readChunk(spark, layout, "rejected", "bad-1").filter(col("reason").equalTo("truncated_file")).first();
         String detail = cut.getAs("detail");

@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import io.lmforge.core.config.ConfigError;
 import io.lmforge.core.config.PipelineConfig;
 
-import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,13 +46,7 @@ public final class DemoStage implements Stage {
             String id = chunk.getString("id");
             List<String> paths = new ArrayList<>();
             for (String p : chunk.getStringList("paths")) {
-                File f = new File(p);
-                if (!f.isAbsolute() && !p.contains("://")) {
-                    // relative to the installation (bin/pipeline sets lmforge.home), else the working directory
-                    String home = System.getProperty("lmforge.home");
-                    f = home == null ? f.getAbsoluteFile() : new File(home, p);
-                }
-                paths.add(p.contains("://") ? p : f.getPath());
+                paths.add(io.lmforge.core.config.HomePaths.resolve(p));
             }
             PipelineConfig chunkConfig = ctx.config().with("ingest.input.paths", paths);
             StageContext chunkCtx = ctx.withChunk(id).withConfig(chunkConfig);

@@ -16,10 +16,12 @@ import org.apache.spark.sql.types.StructType;
 
 /** Step: adds `lang` (ISO 639-1 where it exists, else 639-3) and `lang_score` in [0, 1]. */
 public final class LanguageIdentifier extends StepTransformer {
-    static final StructType RESULT = new StructType().add("lang", DataTypes.StringType).add("lang_score", DataTypes.DoubleType);
+    static final StructType RESULT = new StructType().add("lang", DataTypes.StringType).add("lang_score", DataTypes.DoubleType)
+            .add("lang_script", DataTypes.StringType).add("lang_known_script", DataTypes.BooleanType);
     private final Param<String> inputCol;
     private final Param<String> detector;
     private final IntParam maxChars;
+    private final Param<String> modelPath;
 
     public LanguageIdentifier() {
         this(newUid("languageIdentifier"));
@@ -30,14 +32,22 @@ public final class LanguageIdentifier extends StepTransformer {
         inputCol = new Param<>(this, "inputCol", "text column");
         detector = new Param<>(this, "detector", "detector name: opennlp");
         maxChars = new IntParam(this, "maxChars", "characters of each text given to the detector");
+        modelPath = new Param<>(this, "modelPath", "lmforge model directory (langid-train output)");
         setDefault(inputCol, "text");
-        setDefault(detector, "opennlp");
+        setDefault(detector, "lmforge");
+        setDefault(modelPath, "data/models/langid");
         setDefault(maxChars, 2000);
     }
 
     public Param<String> inputCol() { return inputCol; }
     public Param<String> detector() { return detector; }
     public IntParam maxChars() { return maxChars; }
+    public Param<String> modelPath() { return modelPath; }
+
+    public LanguageIdentifier setModelPath(String v) {
+        set(modelPath, v);
+        return this;
+    }
 
     public LanguageIdentifier setDetector(String v) {
         set(detector, v);
@@ -54,14 +64,24 @@ public final class LanguageIdentifier extends StepTransformer {
         if ("opennlp".equals(name)) {
             return new OpenNlpLanguageDetector(maxChars);
         }
-        throw new ConfigError("config key 'ingest.langid.detector' must be opennlp, got '" + name + "'");
+        if ("lmforge".equals(name)) {
+            throw new IllegalArgumentException("the lmforge detector is loaded from its model directory: LangIdModelStore.load");
+        }
+        throw new ConfigError("config key 'ingest.langid.detector' must be lmforge or opennlp, got '" + name + "'");
     }
 
     @Override
     public Dataset<Row> transform(Dataset<?> ds) {
         String name = $(detector);
         int max = (Integer) $(maxChars);
-        create(name, max); // fail fast on the driver for a bad name
+        // lmforge: the model is read once on the driver and shipped to executors as a broadcast (MB-sized weights)
+        org.apache.spark.broadcast.Broadcast<LanguageDetector> shared = "lmforge".equals(name)
+                ? org.apache.spark.api.java.JavaSparkContext.fromSparkContext(ds.sparkSession().sparkContext())
+                .broadcast(LangIdModelStore.load(ds.sparkSession(), io.lmforge.core.config.HomePaths.resolve($(modelPath))))
+                : null;
+        if (shared == null) {
+            create(name, max); // fail fast on the driver for a bad name
+        }
         UDF1<String, Row> fn = new UDF1<>() {
             private transient LanguageDetector d;
 
@@ -71,10 +91,10 @@ public final class LanguageIdentifier extends StepTransformer {
                     return null;
                 }
                 if (d == null) {
-                    d = create(name, max);
+                    d = shared != null ? shared.value() : create(name, max);
                 }
                 LanguageDetector.Detection r = d.detect(text);
-                return RowFactory.create(r.lang(), r.score());
+                return RowFactory.create(r.lang(), r.score(), r.script(), r.knownScript());
             }
         };
         // Non-deterministic so Spark evaluates the UDF once per row: otherwise the optimizer inlines
@@ -83,12 +103,15 @@ public final class LanguageIdentifier extends StepTransformer {
         return ds.withColumn(tmp, functions.udf(fn, RESULT).asNondeterministic().apply(ds.col($(inputCol))))
                 .withColumn("lang", functions.col(tmp + ".lang"))
                 .withColumn("lang_score", functions.col(tmp + ".lang_score"))
+                .withColumn("lang_script", functions.col(tmp + ".lang_script"))
+                .withColumn("lang_known_script", functions.col(tmp + ".lang_known_script"))
                 .drop(tmp);
     }
 
     @Override
     public StructType transformSchema(StructType schema) {
-        return schema.add("lang", DataTypes.StringType, true).add("lang_score", DataTypes.DoubleType, true);
+        return schema.add("lang", DataTypes.StringType, true).add("lang_score", DataTypes.DoubleType, true)
+                .add("lang_script", DataTypes.StringType, true).add("lang_known_script", DataTypes.BooleanType, true);
     }
 
     public static MLReader<LanguageIdentifier> read() {

@@ -47,6 +47,6 @@ public final class OpenNlpLanguageDetector implements LanguageDetector {
         }
         String sample = text.length() > maxChars ? text.substring(0, maxChars) : text;
         Language best = DETECTOR.get().predictLanguage(sample);
-        return new Detection(LanguageCodes.normalize(best.getLang()), best.getConfidence());
+        return new Detection(LanguageCodes.normalize(best.getLang()), best.getConfidence(), ScriptDetector.dominant(sample), true);
     }
 }

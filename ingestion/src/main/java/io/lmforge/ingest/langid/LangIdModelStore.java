@@ -1,0 +1,107 @@
+package io.lmforge.ingest.langid;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.lmforge.core.config.ConfigError;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.classification.LogisticRegressionModel;
+import org.apache.spark.ml.classification.NaiveBayesModel;
+import org.apache.spark.ml.feature.HashingTF;
+import org.apache.spark.ml.feature.StringIndexerModel;
+import org.apache.spark.ml.linalg.Matrix;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A language-ID model directory: `pipeline/` (the MLlib PipelineModel, MLlib persistence) and
+ * `langid.json` (version, script profile, calibration temperature, held-out evaluation).
+ */
+public final class LangIdModelStore {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private LangIdModelStore() {
+    }
+
+    public static void writeInfo(FileSystem fs, Path dir, Map<String, Object> info) throws IOException {
+        try (FSDataOutputStream out = fs.create(new Path(dir, "langid.json"), true)) {
+            out.write(JSON.writeValueAsString(info).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    public static Map<String, Object> readInfo(FileSystem fs, Path dir) throws IOException {
+        try (FSDataInputStream in = fs.open(new Path(dir, "langid.json"))) {
+            return JSON.readValue(new String(in.readAllBytes(), StandardCharsets.UTF_8), new TypeReference<LinkedHashMap<String, Object>>() {
+            });
+        }
+    }
+
+    /** The executor-side model from a fitted pipeline (CharNgramTokenizer, HashingTF, StringIndexer, classifier). */
+    public static LinearLanguageModel fromPipeline(PipelineModel pm, Map<String, int[]> scripts, double temperature) {
+        CharNgramTokenizer tok = null;
+        HashingTF tf = null;
+        StringIndexerModel idx = null;
+        Transformer clf = null;
+        for (Transformer t : pm.stages()) {
+            if (t instanceof CharNgramTokenizer c) {
+                tok = c;
+            } else if (t instanceof HashingTF h) {
+                tf = h;
+            } else if (t instanceof StringIndexerModel s) {
+                idx = s;
+            } else if (t instanceof NaiveBayesModel || t instanceof LogisticRegressionModel) {
+                clf = t;
+            }
+        }
+        if (tok == null || tf == null || idx == null || clf == null) {
+            throw new IllegalStateException("not a language-ID pipeline: " + List.of(pm.stages()));
+        }
+        String[] labels = idx.labelsArray()[0];
+        Matrix m;
+        double[] bias = new double[labels.length];
+        if (clf instanceof NaiveBayesModel nb) {
+            m = nb.theta(); // log P(feature | label); priors are balanced by sampling, so no bias
+        } else {
+            LogisticRegressionModel lr = (LogisticRegressionModel) clf;
+            m = lr.coefficientMatrix();
+            bias = lr.interceptVector().toArray();
+        }
+        float[][] w = new float[labels.length][m.numCols()];
+        for (int c = 0; c < labels.length; c++) {
+            for (int f = 0; f < m.numCols(); f++) {
+                w[c][f] = (float) m.apply(c, f);
+            }
+        }
+        return new LinearLanguageModel(labels, w, bias, tf.getNumFeatures(), tok.getMaxN(), tok.getMaxChars(), scripts, temperature);
+    }
+
+    /** Loads a model directory (on the driver: MLlib reading needs the SparkSession). */
+    @SuppressWarnings("unchecked")
+    public static LinearLanguageModel load(SparkSession spark, String dir) {
+        try {
+            Path p = new Path(dir);
+            FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            if (!fs.exists(new Path(p, "langid.json"))) {
+                throw new ConfigError("ingest.langid.model: no language-ID model at " + dir + " (train one with bin/pipeline langid-train)");
+            }
+            Map<String, Object> info = readInfo(fs, p);
+            Map<String, List<Integer>> scripts = (Map<String, List<Integer>>) info.get("labels_of_script");
+            Map<String, int[]> s = new LinkedHashMap<>();
+            scripts.forEach((k, v) -> s.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
+            PipelineModel pm = PipelineModel.load(new Path(p, "pipeline").toString());
+            return fromPipeline(pm, s, ((Number) info.get("temperature")).doubleValue());
+        } catch (IOException e) {
+            throw new ConfigError("ingest.langid.model: cannot read " + dir + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package io.lmforge.ingest.langid;
+
+import com.dynatrace.hash4j.hashing.Hashing;
+import io.lmforge.core.BuildInfo;
+import io.lmforge.core.config.ConfigError;
+import io.lmforge.core.config.PipelineConfig;
+import io.lmforge.core.stage.Stage;
+import io.lmforge.core.stage.StageContext;
+import io.lmforge.core.stage.StageResult;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.classification.NaiveBayes;
+import org.apache.spark.ml.feature.HashingTF;
+import org.apache.spark.ml.feature.Normalizer;
+import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * `langid-train`: trains the language identifier with Spark MLlib on labelled text (the shipped
+ * sample by default), evaluates it on documents it never saw, fits the score calibration, and
+ * writes a versioned model directory (MLlib PipelineModel + langid.json).
+ */
+public final class LangIdTrainStage implements Stage {
+    public static final String NAME = "langid-train";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String summary() {
+        return "train the language identifier (Spark MLlib, char n-grams) on labelled text; evaluate on held-out documents";
+    }
+
+    @Override
+    public String help() {
+        return """
+                reads   langid.train.paths (one plain-text file per language; label from langid.train.label-regex)
+                writes  langid.train.output, or <root>/models/langid/<version>/: pipeline/ (MLlib PipelineModel) + langid.json
+                        (labels, script profile, calibration temperature, held-out accuracy per language and confusions)
+                config  langid.train.* (held-out fraction, seed, n-gram size, features, classifier naive-bayes|logistic-regression)
+                Use the result with --set ingest.langid.model=DIR (the shipped default is data/models/langid).""";
+    }
+
+    @Override
+    public boolean needsChunk() {
+        return false;
+    }
+
+    public record LabelledDoc(String label, String id, String text) {
+    }
+
+    @Override
+    public StageResult run(StageContext ctx) throws Exception {
+        PipelineConfig c = ctx.config();
+        Pattern labelRegex = Pattern.compile(c.getString("langid.train.label-regex"));
+        double heldout = c.getDouble("langid.train.heldout-fraction");
+        long seed = c.getLong("langid.train.seed");
+        int maxLines = c.getInt("langid.train.max-lines-per-label");
+        int maxN = c.getInt("langid.train.ngram-max");
+        int numFeatures = c.getInt("langid.train.num-features");
+        String classifier = c.getEnum("langid.train.classifier", "naive-bayes", "logistic-regression");
+        long t0 = System.nanoTime();
+
+        List<LabelledDoc> docs = readDocs(ctx.spark(), c.getStringList("langid.train.paths"), labelRegex, c.getString("langid.train.label-field"));
+        List<List<LabelledDoc>> parts = split(docs, seed, heldout);
+        List<LabelledDoc> train = parts.get(0);
+        List<LabelledDoc> calib = parts.get(1);
+        List<LabelledDoc> test = parts.get(2);
+        Map<String, List<String>> linesByLabel = new TreeMap<>();
+        Map<String, Map<String, Integer>> scriptDocs = new TreeMap<>();
+        for (LabelledDoc d : train) {
+            for (String line : d.text().split("\n")) {
+                if (line.strip().length() >= 10) {
+                    linesByLabel.computeIfAbsent(d.label(), k -> new ArrayList<>()).add(line.strip());
+                }
+            }
+            scriptDocs.computeIfAbsent(ScriptDetector.dominant(d.text()), k -> new TreeMap<>()).merge(d.label(), 1, Integer::sum);
+        }
+        Random rnd = new Random(seed);
+        List<Row> rows = new ArrayList<>();
+        for (Map.Entry<String, List<String>> e : linesByLabel.entrySet()) {
+            List<String> l = new ArrayList<>(e.getValue());
+            Collections.shuffle(l, rnd);
+            for (String line : l.subList(0, Math.min(maxLines, l.size()))) {
+                rows.add(RowFactory.create(e.getKey(), line));
+            }
+        }
+        ctx.console().printf(Locale.ROOT, "langid-train: %d labels, %d documents (%d train, %d calibration, %d held out), %d training lines%n",
+                linesByLabel.size(), docs.size(), train.size(), calib.size(), test.size(), rows.size());
+
+        Dataset<Row> df = ctx.spark().createDataFrame(rows, new StructType().add("label", DataTypes.StringType).add("text", DataTypes.StringType));
+        List<PipelineStage> stages = new ArrayList<>(List.of(new CharNgramTokenizer().setMaxN(maxN),
+                new HashingTF().setInputCol("ngrams").setOutputCol("tf").setNumFeatures(numFeatures),
+                new StringIndexer().setInputCol("label").setOutputCol("label_idx").setStringOrderType("alphabetAsc")));
+        if (classifier.equals("naive-bayes")) {
+            stages.add(new NaiveBayes().setFeaturesCol("tf").setLabelCol("label_idx").setSmoothing(0.1));
+        } else {
+            stages.add(new Normalizer().setInputCol("tf").setOutputCol("tf_l1").setP(1.0)); // the model averages over n-grams
+            stages.add(new LogisticRegression().setFeaturesCol("tf_l1").setLabelCol("label_idx").setMaxIter(100).setRegParam(1e-5));
+        }
+        PipelineModel pm = new Pipeline().setStages(stages.toArray(new PipelineStage[0])).fit(df);
+        double fitSeconds = (System.nanoTime() - t0) / 1e9;
+
+        // script profile: a script seen in a training document of a language admits that language
+        LinearLanguageModel probe = LangIdModelStore.fromPipeline(pm, Map.of(), 1.0);
+        Map<String, Integer> indexOf = new TreeMap<>();
+        for (int i = 0; i < probe.labels().length; i++) {
+            indexOf.put(probe.labels()[i], i);
+        }
+        Map<String, int[]> labelsOfScript = new TreeMap<>();
+        scriptDocs.forEach((script, counts) -> {
+            int[] idx = counts.entrySet().stream().filter(e -> indexOf.containsKey(e.getKey()))
+                    .mapToInt(e -> indexOf.get(e.getKey())).sorted().toArray();
+            if (idx.length > 0 && !script.equals("Zyyy")) {
+                labelsOfScript.put(script, idx);
+            }
+        });
+        LinearLanguageModel model = LangIdModelStore.fromPipeline(pm, labelsOfScript, 1.0);
+        double temperature = LangIdEvaluation.fitTemperature(model, sentences(calib), indexOf);
+        model.setTemperature(temperature);
+        LangIdEvaluation eval = LangIdEvaluation.run(model, sentences(test), test);
+
+        String version = io.lmforge.core.ids.StableId.docId(c.hashOf("langid.train") + "|" + docs.size() + "|" + rows.size(), 0).substring(0, 12);
+        String out = c.getString("langid.train.output");
+        Path dir = out.isBlank() ? new Path(ctx.layout().dataset("models/langid"), version) : new Path(io.lmforge.core.config.HomePaths.resolve(out));
+        FileSystem fs = dir.getFileSystem(ctx.spark().sparkContext().hadoopConfiguration());
+        if (fs.exists(dir)) {
+            fs.delete(dir, true);
+        }
+        pm.write().overwrite().save(new Path(dir, "pipeline").toString());
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("version", version);
+        info.put("code_version", BuildInfo.version());
+        info.put("classifier", classifier);
+        info.put("labels", List.of(model.labels()));
+        Map<String, List<Integer>> scripts = new TreeMap<>();
+        labelsOfScript.forEach((k, v) -> scripts.put(k, java.util.Arrays.stream(v).boxed().toList()));
+        info.put("labels_of_script", scripts);
+        info.put("temperature", temperature);
+        info.put("training", Map.of("documents", train.size(), "calibration_documents", calib.size(), "heldout_documents", test.size(),
+                "lines", rows.size(), "fit_seconds", fitSeconds, "config", c.renderJson("langid.train")));
+        info.put("heldout", eval.toMap());
+        LangIdModelStore.writeInfo(fs, dir, info);
+        eval.print(ctx.console(), classifier);
+        return StageResult.committed(NAME, null, String.format(Locale.ROOT, "model %s: sentence accuracy %.3f, document accuracy %.3f -> %s",
+                version, eval.sentenceAccuracy(), eval.documentAccuracy(), dir));
+    }
+
+    /** [train, calibration (10%), held out] by a seeded hash of each document's id: held-out text is never trained on. */
+    public static List<List<LabelledDoc>> split(List<LabelledDoc> docs, long seed, double heldout) {
+        List<LabelledDoc> train = new ArrayList<>();
+        List<LabelledDoc> calib = new ArrayList<>();
+        List<LabelledDoc> test = new ArrayList<>();
+        for (LabelledDoc d : docs) {
+            double u = (Hashing.xxh3_64().hashCharsToLong(seed + "/" + d.id()) >>> 11) / (double) (1L << 53);
+            (u < heldout ? test : u < heldout + 0.1 ? calib : train).add(d);
+        }
+        return List.of(train, calib, test);
+    }
+
+    /** Held-out sentences: lines of 20+ characters, with their document's label. */
+    public static List<LabelledDoc> sentences(List<LabelledDoc> docs) {
+        List<LabelledDoc> out = new ArrayList<>();
+        for (LabelledDoc d : docs) {
+            for (String line : d.text().split("\n")) {
+                if (line.strip().length() >= 20) {
+                    out.add(new LabelledDoc(d.label(), d.id(), line.strip()));
+                }
+            }
+        }
+        return out;
+    }
+
+    static String label(String raw) {
+        return LanguageCodes.normalize(raw.replaceAll("[_-](Latn|Cyrl|Arab|Deva|Beng|Tibt|Nkoo|Tfng|Mymr|BR)$", ""));
+    }
+
+    public static List<LabelledDoc> readDocs(org.apache.spark.sql.SparkSession spark, List<String> specs, Pattern labelRegex, String labelField) throws Exception {
+        List<LabelledDoc> docs = new ArrayList<>();
+        for (String spec : specs) {
+            Path p = new Path(io.lmforge.core.config.HomePaths.resolve(spec));
+            FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            FileStatus[] matches = fs.globStatus(p);
+            if (matches == null || matches.length == 0) {
+                throw new ConfigError("langid.train.paths: '" + spec + "' matches no file");
+            }
+            List<FileStatus> files = new ArrayList<>();
+            for (FileStatus m : matches) {
+                if (m.isDirectory()) {
+                    RemoteIterator<LocatedFileStatus> it = fs.listFiles(m.getPath(), true);
+                    while (it.hasNext()) {
+                        files.add(it.next());
+                    }
+                } else {
+                    files.add(m);
+                }
+            }
+            files.sort((a, b) -> a.getPath().toString().compareTo(b.getPath().toString()));
+            for (FileStatus f : files) {
+                String name = f.getPath().getName();
+                if (name.endsWith(".jsonl") || name.endsWith(".jsonl.gz")) {
+                    readJsonl(fs, f.getPath(), labelField, docs);
+                    continue;
+                }
+                Matcher m = labelRegex.matcher(name);
+                if (!m.matches()) {
+                    continue;
+                }
+                String label = label(m.group(1));
+                String text;
+                try (var in = fs.open(f.getPath())) {
+                    text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                }
+                int i = 0;
+                for (String d : text.split("\n\\s*\n")) {
+                    if (!d.isBlank()) {
+                        docs.add(new LabelledDoc(label, name + "#" + i++, d.strip()));
+                    }
+                }
+            }
+        }
+        if (docs.isEmpty()) {
+            throw new ConfigError("langid.train.paths: no labelled document (JSONL with text + " + labelField
+                    + ", or text files matching langid.train.label-regex)");
+        }
+        return docs;
+    }
+
+    /** JSONL records with a string `text` and label field; others (bad lines, no label) are skipped. */
+    private static void readJsonl(FileSystem fs, Path p, String labelField, List<LabelledDoc> docs) throws java.io.IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        try (var raw = fs.open(p);
+             var in = p.getName().endsWith(".gz") ? new java.util.zip.GZIPInputStream(raw) : (java.io.InputStream) raw;
+             var r = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {
+            int i = 0;
+            for (String line = r.readLine(); line != null; line = r.readLine(), i++) {
+                try {
+                    var node = json.readTree(line);
+                    if (node != null && node.path("text").isTextual() && node.path(labelField).isTextual() && !node.get("text").asText().isBlank()) {
+                        docs.add(new LabelledDoc(label(node.get(labelField).asText()), p.getName() + "#" + i, node.get("text").asText().strip()));
+                    }
+                } catch (java.io.IOException notJson) {
+                    // not a labelled record: skipped
+                }
+            }
+        } catch (java.io.IOException unreadable) {
+            // a truncated or mislabelled .gz: its readable records are kept, the rest is not labelled text
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.lmforge.ingest.langid;
+
+import io.lmforge.core.cli.PipelineMain;
+import io.lmforge.core.testing.SharedSpark;
+import org.apache.spark.ml.PipelineModel;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** langid-train as a user runs it, on a small labelled subset: a versioned model that reloads and works. */
+class LangIdTrainStageTest {
+    @Test
+    void trainsEvaluatesAndWritesAReloadableMllibModel() throws Exception {
+        Path out = SharedSpark.tempDir("langid-model");
+        Path root = SharedSpark.tempDir("langid-root");
+        String texts = SharedSpark.repoRoot().toPath().resolve("data/sample/chunk-0002/text").toString();
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int rc = PipelineMain.run(new String[]{"langid-train", "--root", root.toString(),
+                "--set", "langid.train.paths=[\"" + texts + "/gnome-help-{de,nl,sv,ru,uk,el}.txt\", \"" + texts + "/ud-{de,nl,sv,ru}.txt\"]",
+                "--set", "langid.train.output=\"" + out + "\"", "--set", "langid.train.num-features=8192"},
+                new PrintStream(buf, true, StandardCharsets.UTF_8), new PrintStream(buf, true, StandardCharsets.UTF_8), false);
+        String log = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, log);
+        assertTrue(log.contains("held-out evaluation") && log.contains("langid-train: committed"), log);
+        PipelineModel pm = PipelineModel.load(out.resolve("pipeline").toString()); // plain MLlib persistence
+        assertEquals(4, pm.stages().length);
+        LinearLanguageModel m = LangIdModelStore.load(SharedSpark.get(), out.toString());
+        assertEquals(6, m.labels().length);
+        assertEquals("nl", m.detect("De gebruiker kan de instellingen van het systeem wijzigen via het menu.").lang());
+        assertEquals("uk", m.detect("Користувач може змінити параметри системи через меню налаштувань.").lang());
+        java.util.Map<String, Object> info = LangIdModelStore.readInfo(org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration()),
+                new org.apache.hadoop.fs.Path(out.toString()));
+        @SuppressWarnings("unchecked")
+        double docAccuracy = ((Number) ((java.util.Map<String, Object>) info.get("heldout")).get("document_accuracy")).doubleValue();
+        assertTrue(docAccuracy >= 0.95, "held-out document accuracy " + docAccuracy);
+    }
+}
