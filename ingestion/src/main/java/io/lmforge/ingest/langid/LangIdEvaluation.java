@@ -58,6 +58,9 @@ public final class LangIdEvaluation {
         double[] binConf = new double[10];
         double[] binAcc = new double[10];
         int[] binN = new int[10];
+        for (int i = 0; i < Math.min(1000, sentences.size()); i++) {
+            model.detect(sentences.get(i).text()); // JIT warm-up, so the speed is the steady state
+        }
         long t = System.nanoTime();
         for (LangIdTrainStage.LabelledDoc s : sentences) {
             LanguageDetector.Detection d = model.detect(s.text());
