@@ -228,7 +228,7 @@ public final class IngestStage implements Stage {
         if (!"lmforge".equals(c.getEnum("ingest.langid.detector", "lmforge", "opennlp"))) {
             return "";
         }
-        Path dir = new Path(io.lmforge.core.config.HomePaths.resolve(c.getString("ingest.langid.model")));
+        Path dir = new Path(io.lmforge.ingest.langid.LangIdModelStore.resolve(c.getString("ingest.langid.model")));
         FileSystem mfs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
         if (!mfs.exists(new Path(dir, "langid.json"))) {
             throw new ConfigError("ingest.langid.model: no language-ID model at " + dir + " (train one with bin/pipeline langid-train)");

@@ -85,10 +85,72 @@ public final class LangIdModelStore {
         return new LinearLanguageModel(labels, w, bias, tf.getNumFeatures(), tok.getMaxN(), tok.getMaxChars(), scripts, temperature);
     }
 
-    /** Loads a model directory (on the driver: MLlib reading needs the SparkSession). */
+    /** The model shipped inside the jar (data/models/langid when the jar was built). */
+    public static final String BUILTIN = "builtin";
+    private static final String BUNDLE = "lmforge/models/langid/";
+    private static volatile String extracted;
+
+    /**
+     * The model directory for a config value: `builtin` is copied once per JVM from the jar to a
+     * local temporary directory (so spark-submit in cluster mode needs no file beside the jar);
+     * anything else is a path (relative ones against the lmforge checkout) or URI.
+     */
+    public static String resolve(String configured) throws IOException {
+        if (!BUILTIN.equals(configured)) {
+            return io.lmforge.core.config.HomePaths.resolve(configured);
+        }
+        if (extracted == null) {
+            synchronized (LangIdModelStore.class) {
+                if (extracted == null) {
+                    ClassLoader cl = LangIdModelStore.class.getClassLoader();
+                    try (var list = cl.getResourceAsStream(BUNDLE + "files.txt")) {
+                        if (list == null) {
+                            throw new ConfigError("ingest.langid.model=builtin: this build has no bundled model (data/models/langid was empty)");
+                        }
+                        java.nio.file.Path tmp = java.nio.file.Files.createTempDirectory("lmforge-langid");
+                        for (String f : new String(list.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                            if (f.isBlank()) {
+                                continue;
+                            }
+                            java.nio.file.Path target = tmp.resolve(f.strip());
+                            java.nio.file.Files.createDirectories(target.getParent());
+                            try (var in = cl.getResourceAsStream(BUNDLE + f.strip())) {
+                                java.nio.file.Files.copy(in, target);
+                            }
+                        }
+                        extracted = tmp.toString();
+                    }
+                }
+            }
+        }
+        return extracted;
+    }
+
+    /** Writes files.txt, the listing that lets the model be bundled in the jar and extracted again. */
+    static void writeListing(FileSystem fs, Path dir) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        var it = fs.listFiles(dir, true);
+        String base = dir.toUri().getPath();
+        java.util.List<String> files = new java.util.ArrayList<>();
+        while (it.hasNext()) {
+            String p = it.next().getPath().toUri().getPath().substring(base.length() + 1);
+            String name = p.substring(p.lastIndexOf('/') + 1);
+            if (!name.endsWith(".crc") && !name.equals("files.txt")) {
+                files.add(p);
+            }
+        }
+        java.util.Collections.sort(files);
+        files.forEach(f -> sb.append(f).append('\n'));
+        try (FSDataOutputStream out = fs.create(new Path(dir, "files.txt"), true)) {
+            out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Loads a model directory (on the driver: MLlib reading needs the SparkSession); dir as in the config. */
     @SuppressWarnings("unchecked")
-    public static LinearLanguageModel load(SparkSession spark, String dir) {
+    public static LinearLanguageModel load(SparkSession spark, String configured) {
         try {
+            String dir = resolve(configured);
             Path p = new Path(dir);
             FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
             if (!fs.exists(new Path(p, "langid.json"))) {
@@ -101,7 +163,7 @@ public final class LangIdModelStore {
             PipelineModel pm = PipelineModel.load(new Path(p, "pipeline").toString());
             return fromPipeline(pm, s, ((Number) info.get("temperature")).doubleValue());
         } catch (IOException e) {
-            throw new ConfigError("ingest.langid.model: cannot read " + dir + ": " + e.getMessage());
+            throw new ConfigError("ingest.langid.model: cannot read " + configured + ": " + e.getMessage());
         }
     }
 }

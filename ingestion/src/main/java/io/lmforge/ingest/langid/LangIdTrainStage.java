@@ -166,6 +166,7 @@ public final class LangIdTrainStage implements Stage {
                 "lines", rows.size(), "fit_seconds", fitSeconds, "config", c.renderJson("langid.train")));
         info.put("heldout", eval.toMap());
         LangIdModelStore.writeInfo(fs, dir, info);
+        LangIdModelStore.writeListing(fs, dir);
         eval.print(ctx.console(), classifier);
         return StageResult.committed(NAME, null, String.format(Locale.ROOT, "model %s: sentence accuracy %.3f, document accuracy %.3f -> %s",
                 version, eval.sentenceAccuracy(), eval.documentAccuracy(), dir));

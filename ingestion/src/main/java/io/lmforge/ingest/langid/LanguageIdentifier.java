@@ -35,7 +35,7 @@ public final class LanguageIdentifier extends StepTransformer {
         modelPath = new Param<>(this, "modelPath", "lmforge model directory (langid-train output)");
         setDefault(inputCol, "text");
         setDefault(detector, "lmforge");
-        setDefault(modelPath, "data/models/langid");
+        setDefault(modelPath, LangIdModelStore.BUILTIN);
         setDefault(maxChars, 2000);
     }
 
@@ -77,7 +77,7 @@ public final class LanguageIdentifier extends StepTransformer {
         // lmforge: the model is read once on the driver and shipped to executors as a broadcast (MB-sized weights)
         org.apache.spark.broadcast.Broadcast<LanguageDetector> shared = "lmforge".equals(name)
                 ? org.apache.spark.api.java.JavaSparkContext.fromSparkContext(ds.sparkSession().sparkContext())
-                .broadcast(LangIdModelStore.load(ds.sparkSession(), io.lmforge.core.config.HomePaths.resolve($(modelPath))))
+                .broadcast(LangIdModelStore.load(ds.sparkSession(), $(modelPath)))
                 : null;
         if (shared == null) {
             create(name, max); // fail fast on the driver for a bad name
