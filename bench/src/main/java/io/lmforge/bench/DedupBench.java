@@ -83,7 +83,7 @@ public final class DedupBench {
                     for (double r : rates) {
                         String e = mutate(d, r, docs, rnd);
                         long[] sb = shingler.shingles(e);
-                        double j = jaccard(sa, sb);
+                        double j = io.lmforge.dedup.shingle.Shingler.jaccard(sa, sb);
                         long[] sigb = hasher.signature(sb);
                         boolean predicted = shareBand(siga, sigb, bands, rows) && MinHasher.estimatedJaccard(siga, sigb) >= threshold;
                         tally(c, j, predicted, threshold);
@@ -96,7 +96,7 @@ public final class DedupBench {
                     long[] sb = shingler.shingles(docs.get(i + 1));
                     long[] siga = hasher.signature(sa);
                     long[] sigb = hasher.signature(sb);
-                    tally(c, jaccard(sa, sb), shareBand(siga, sigb, bands, rows) && MinHasher.estimatedJaccard(siga, sigb) >= threshold, threshold);
+                    tally(c, io.lmforge.dedup.shingle.Shingler.jaccard(sa, sb), shareBand(siga, sigb, bands, rows) && MinHasher.estimatedJaccard(siga, sigb) >= threshold, threshold);
                     pairs++;
                 }
             }
@@ -255,15 +255,4 @@ public final class DedupBench {
         return false;
     }
 
-    static double jaccard(long[] a, long[] b) {
-        Set<Long> sa = new HashSet<>();
-        for (long x : a) {
-            sa.add(x);
-        }
-        int inter = 0;
-        for (long x : b) {
-            inter += sa.contains(x) ? 1 : 0;
-        }
-        return inter / (double) (a.length + b.length - inter);
-    }
 }

@@ -64,18 +64,6 @@ class DedupStageTest {
         };
     }
 
-    static double jaccard(long[] a, long[] b) {
-        java.util.Set<Long> sa = new java.util.HashSet<>();
-        for (long x : a) {
-            sa.add(x);
-        }
-        int inter = 0;
-        for (long x : b) {
-            inter += sa.contains(x) ? 1 : 0;
-        }
-        return inter / (double) (a.length + b.length - inter);
-    }
-
     static int run(String... args) {
         SharedSpark.get();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -125,7 +113,7 @@ class DedupStageTest {
         for (Map.Entry<String, String> e : copyOf.entrySet()) {
             String copy = e.getKey();
             String orig = e.getValue();
-            double j = jaccard(sh.shingles(textOf.get(copy)), sh.shingles(textOf.get(orig)));
+            double j = io.lmforge.dedup.shingle.Shingler.jaccard(sh.shingles(textOf.get(copy)), sh.shingles(textOf.get(orig)));
             boolean linked = orig.equals(removed.get(copy)) || copy.equals(removed.get(orig));
             found += linked ? 1 : 0;
             if (j >= 0.85) {

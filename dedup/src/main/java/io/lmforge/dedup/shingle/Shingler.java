@@ -95,4 +95,24 @@ public final class Shingler implements Serializable {
         }
         return out;
     }
+
+    /** Exact Jaccard similarity of two shingle sets (sorted, distinct, as {@link #shingles} returns them). */
+    public static double jaccard(long[] a, long[] b) {
+        int i = 0;
+        int j = 0;
+        int inter = 0;
+        while (i < a.length && j < b.length) {
+            if (a[i] == b[j]) {
+                inter++;
+                i++;
+                j++;
+            } else if (a[i] < b[j]) {
+                i++;
+            } else {
+                j++;
+            }
+        }
+        int union = a.length + b.length - inter;
+        return union == 0 ? 1.0 : inter / (double) union;
+    }
 }

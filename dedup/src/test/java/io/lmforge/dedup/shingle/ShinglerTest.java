@@ -34,4 +34,11 @@ class ShinglerTest {
         assertEquals(4, chars.shingles("abcdef").length);
         assertEquals(3, chars.shingles("ab ab ab").length, "distinct n-grams only: 'ab ', 'b a', ' ab'");
     }
+
+    @Test
+    void exactJaccardOfShingleSets() {
+        assertEquals(1.0, Shingler.jaccard(new long[]{1, 2, 3}, new long[]{1, 2, 3}));
+        assertEquals(2.0 / 4, Shingler.jaccard(new long[]{1, 2, 3}, new long[]{2, 3, 4}));
+        assertEquals(0.0, Shingler.jaccard(new long[]{1}, new long[]{2}));
+    }
 }

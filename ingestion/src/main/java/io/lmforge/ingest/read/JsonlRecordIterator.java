@@ -41,7 +41,7 @@ final class JsonlRecordIterator extends RecordIterator {
             if (line == null) {
                 return null;
             }
-            if (isBlank(line.bytes()) && !line.truncated()) {
+            if (LineReader.isBlank(line.bytes()) && !line.truncated()) {
                 continue; // blank lines separate nothing in JSONL: not records
             }
             return parse(line);
@@ -101,15 +101,6 @@ final class JsonlRecordIterator extends RecordIterator {
         }
         String t = s.replaceAll("\\s+", " ").trim();
         return t.length() > 300 ? t.substring(0, 300) + "…" : t;
-    }
-
-    private static boolean isBlank(byte[] b) {
-        for (byte x : b) {
-            if (x != ' ' && x != '\t' && x != '\r') {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override

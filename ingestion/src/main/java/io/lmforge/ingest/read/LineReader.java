@@ -92,6 +92,16 @@ final class LineReader {
         return new Line(start, Arrays.copyOf(line, len), full);
     }
 
+    /** Only spaces, tabs and carriage returns: a separator line, not content. */
+    static boolean isBlank(byte[] b) {
+        for (byte x : b) {
+            if (x != ' ' && x != '\t' && x != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void ensure(int n) {
         if (n > line.length) {
             line = Arrays.copyOf(line, Math.max(n, Math.min(line.length * 2, maxBytes)));

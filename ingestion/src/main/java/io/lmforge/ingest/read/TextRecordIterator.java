@@ -37,7 +37,7 @@ final class TextRecordIterator extends RecordIterator {
                 return Truncation.record(file, start < 0 ? lines.position() : start, produced, e,
                         partial.length > 0 ? partial : lines.partial());
             }
-            if (line == null || (isBlank(line.bytes()) && !line.truncated())) {
+            if (line == null || (LineReader.isBlank(line.bytes()) && !line.truncated())) {
                 if (start >= 0) {
                     return toRecord(start, doc.toByteArray(), fullLength);
                 }
@@ -72,15 +72,6 @@ final class TextRecordIterator extends RecordIterator {
             return RawRecord.error(file, start, "invalid_utf8", "invalid UTF-8 at byte " + Utf8.firstInvalid(bytes) + " of the document", bytes);
         }
         return RawRecord.text(file, start, s);
-    }
-
-    private static boolean isBlank(byte[] b) {
-        for (byte x : b) {
-            if (x != ' ' && x != '\t' && x != '\r') {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override
