@@ -24,8 +24,8 @@ public record IngestSteps(TextNormalizer normalizer, LanguageIdentifier language
         QualityFilter filter = new QualityFilter().setThresholds(FilterThresholds.from(c.getConfig("ingest.filters")));
         PiiRedactor pii = new PiiRedactor().setSkipCol("reject_reason").setOptions(new PiiScrubber.Options(
                 c.getBoolean("ingest.pii.emails"), c.getBoolean("ingest.pii.ip-addresses"), c.getBoolean("ingest.pii.phone-numbers"),
-                c.getString("ingest.pii.phone-region"), c.getString("ingest.pii.email-placeholder"),
-                c.getString("ingest.pii.ip-placeholder"), c.getString("ingest.pii.phone-placeholder")));
+                c.getString("ingest.pii.phone-region"), c.getString("ingest.pii.email-replacement"),
+                c.getString("ingest.pii.ip-replacement"), c.getString("ingest.pii.phone-replacement")));
         return new IngestSteps(normalizer, langId, signals, filter, pii, c.getBoolean("ingest.pii.enabled"));
     }
 }

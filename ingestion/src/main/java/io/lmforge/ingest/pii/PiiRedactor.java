@@ -28,9 +28,9 @@ public final class PiiRedactor extends StepTransformer {
     private final BooleanParam ips;
     private final BooleanParam phones;
     private final Param<String> region;
-    private final Param<String> emailPlaceholder;
-    private final Param<String> ipPlaceholder;
-    private final Param<String> phonePlaceholder;
+    private final Param<String> emailReplacement;
+    private final Param<String> ipReplacement;
+    private final Param<String> phoneReplacement;
 
     public PiiRedactor() {
         this(newUid("piiRedactor"));
@@ -44,18 +44,18 @@ public final class PiiRedactor extends StepTransformer {
         ips = new BooleanParam(this, "ips", "redact public IP addresses");
         phones = new BooleanParam(this, "phones", "redact phone numbers");
         region = new Param<>(this, "region", "region for national phone numbers (ISO 3166 alpha-2)");
-        emailPlaceholder = new Param<>(this, "emailPlaceholder", "replacement for e-mails");
-        ipPlaceholder = new Param<>(this, "ipPlaceholder", "replacement for IPs");
-        phonePlaceholder = new Param<>(this, "phonePlaceholder", "replacement for phone numbers");
+        emailReplacement = new Param<>(this, "emailReplacement", "replacement for e-mails");
+        ipReplacement = new Param<>(this, "ipReplacement", "replacement for IPs");
+        phoneReplacement = new Param<>(this, "phoneReplacement", "replacement for phone numbers");
         setDefault(inputCol, "text");
         setDefault(skipCol, "");
         setDefault(emails, true);
         setDefault(ips, true);
         setDefault(phones, true);
         setDefault(region, "US");
-        setDefault(emailPlaceholder, "|||EMAIL_ADDRESS|||");
-        setDefault(ipPlaceholder, "|||IP_ADDRESS|||");
-        setDefault(phonePlaceholder, "|||PHONE_NUMBER|||");
+        setDefault(emailReplacement, "|||EMAIL_ADDRESS|||");
+        setDefault(ipReplacement, "|||IP_ADDRESS|||");
+        setDefault(phoneReplacement, "|||PHONE_NUMBER|||");
     }
 
     public Param<String> inputCol() { return inputCol; }
@@ -64,9 +64,9 @@ public final class PiiRedactor extends StepTransformer {
     public BooleanParam ips() { return ips; }
     public BooleanParam phones() { return phones; }
     public Param<String> region() { return region; }
-    public Param<String> emailPlaceholder() { return emailPlaceholder; }
-    public Param<String> ipPlaceholder() { return ipPlaceholder; }
-    public Param<String> phonePlaceholder() { return phonePlaceholder; }
+    public Param<String> emailReplacement() { return emailReplacement; }
+    public Param<String> ipReplacement() { return ipReplacement; }
+    public Param<String> phoneReplacement() { return phoneReplacement; }
 
     public PiiRedactor setSkipCol(String v) {
         set(skipCol, v);
@@ -78,15 +78,15 @@ public final class PiiRedactor extends StepTransformer {
         set(ips, o.ips());
         set(phones, o.phones());
         set(region, o.region());
-        set(emailPlaceholder, o.emailPlaceholder());
-        set(ipPlaceholder, o.ipPlaceholder());
-        set(phonePlaceholder, o.phonePlaceholder());
+        set(emailReplacement, o.emailReplacement());
+        set(ipReplacement, o.ipReplacement());
+        set(phoneReplacement, o.phoneReplacement());
         return this;
     }
 
     PiiScrubber.Options options() {
         return new PiiScrubber.Options((Boolean) $(emails), (Boolean) $(ips), (Boolean) $(phones), $(region),
-                $(emailPlaceholder), $(ipPlaceholder), $(phonePlaceholder));
+                $(emailReplacement), $(ipReplacement), $(phoneReplacement));
     }
 
     @Override

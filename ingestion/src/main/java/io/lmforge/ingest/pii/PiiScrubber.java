@@ -12,7 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Replaces e-mail addresses, public IP addresses and phone numbers with placeholders and counts
+ * Replaces e-mail addresses, public IP addresses and phone numbers with fixed replacement strings and counts
  * them. Private, loopback, link-local and documentation IPs are left alone (datatrove keeps only
  * `is_global` addresses as PII). Phone numbers come from libphonenumber with VALID leniency:
  * international +NN numbers anywhere, national numbers for the configured region.
@@ -25,7 +25,7 @@ public final class PiiScrubber implements Serializable {
     private static final Pattern IPV6 = Pattern.compile("(?<![\\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?![\\w:])|(?<![\\w:])(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4}(?![\\w:])");
 
     public record Options(boolean emails, boolean ips, boolean phones, String region,
-                          String emailPlaceholder, String ipPlaceholder, String phonePlaceholder) implements Serializable {
+                          String emailReplacement, String ipReplacement, String phoneReplacement) implements Serializable {
     }
 
     public record Result(String text, int emails, int ips, int phones) {
@@ -50,16 +50,16 @@ public final class PiiScrubber implements Serializable {
             StringBuilder sb = new StringBuilder();
             while (m.find()) {
                 emails++;
-                m.appendReplacement(sb, Matcher.quoteReplacement(opts.emailPlaceholder()));
+                m.appendReplacement(sb, Matcher.quoteReplacement(opts.emailReplacement()));
             }
             m.appendTail(sb);
             s = sb.toString();
         }
         if (opts.ips()) {
             int[] n = new int[1];
-            s = replaceIf(s, IPV4, PiiScrubber::isPublicIp, opts.ipPlaceholder(), n);
+            s = replaceIf(s, IPV4, PiiScrubber::isPublicIp, opts.ipReplacement(), n);
             if (s.indexOf(':') >= 0) {
-                s = replaceIf(s, IPV6, PiiScrubber::isPublicIp, opts.ipPlaceholder(), n);
+                s = replaceIf(s, IPV6, PiiScrubber::isPublicIp, opts.ipReplacement(), n);
             }
             ips = n[0];
         }
@@ -73,7 +73,7 @@ public final class PiiScrubber implements Serializable {
                 StringBuilder sb = new StringBuilder(s.length());
                 int last = 0;
                 for (int[] sp : spans) {
-                    sb.append(s, last, sp[0]).append(opts.phonePlaceholder());
+                    sb.append(s, last, sp[0]).append(opts.phoneReplacement());
                     last = sp[1];
                 }
                 sb.append(s, last, s.length());
@@ -88,7 +88,7 @@ public final class PiiScrubber implements Serializable {
         boolean test(String candidate);
     }
 
-    private static String replaceIf(String s, Pattern p, Check check, String placeholder, int[] counter) {
+    private static String replaceIf(String s, Pattern p, Check check, String replacement, int[] counter) {
         Matcher m = p.matcher(s);
         StringBuilder sb = null;
         int last = 0;
@@ -99,7 +99,7 @@ public final class PiiScrubber implements Serializable {
             if (sb == null) {
                 sb = new StringBuilder(s.length());
             }
-            sb.append(s, last, m.start()).append(placeholder);
+            sb.append(s, last, m.start()).append(replacement);
             last = m.end();
             counter[0]++;
         }
