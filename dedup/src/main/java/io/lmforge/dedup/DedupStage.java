@@ -84,8 +84,8 @@ public final class DedupStage implements Stage {
         }
         chunkOfSeq.put(seq, chunk);
         String configHash = ctx.config().hashOf("dedup");
-        String fingerprint = StableId.docId(NAME + "|" + chunk + "|" + seq + "|" + BuildInfo.version() + "|" + configHash + "|"
-                + input.fingerprint() + "|" + historyFp, 0);
+        String fingerprint = StableId.hash(NAME + "|" + chunk + "|" + seq + "|" + BuildInfo.version() + "|" + configHash + "|"
+                + input.fingerprint() + "|" + historyFp);
         Path docsOut = layout.chunkDir("dedup/docs", chunk);
         Manifest previous = StageCommit.readManifest(fs, docsOut);
         if (!ctx.force() && previous != null && fingerprint.equals(previous.fingerprint())) {

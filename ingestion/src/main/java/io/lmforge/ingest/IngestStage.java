@@ -256,7 +256,7 @@ public final class IngestStage implements Stage {
         for (InputFile f : files) {
             sb.append('|').append(f.path()).append(':').append(f.size()).append(':').append(f.modified());
         }
-        return io.lmforge.core.ids.StableId.docId(sb.toString(), 0);
+        return io.lmforge.core.ids.StableId.hash(sb.toString());
     }
 
     private static String formats(List<InputFile> files) {

@@ -17,4 +17,10 @@ public final class StableId {
         HashValue128 h = Hashing.xxh3_128().hashStream().putString(sourceKey).putChar('\0').putLong(offset).get();
         return String.format("%016x%016x", h.getMostSignificantBits(), h.getLeastSignificantBits());
     }
+
+    /** 128-bit XXH3 of a string as 32 hex chars: fingerprints and versions, not document ids. */
+    public static String hash(String s) {
+        HashValue128 h = Hashing.xxh3_128().hashCharsTo128Bits(s);
+        return String.format("%016x%016x", h.getMostSignificantBits(), h.getLeastSignificantBits());
+    }
 }

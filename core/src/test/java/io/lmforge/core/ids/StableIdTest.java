@@ -18,4 +18,11 @@ class StableIdTest {
         // the separator keeps ("a1", 2) and ("a", 12)-style concatenations apart
         assertNotEquals(StableId.docId("a1", 2), StableId.docId("a", 12));
     }
+
+    @Test
+    void fingerprintHashIsStableAndSensitive() {
+        assertEquals(StableId.hash("ingest|0001|cfg"), StableId.hash("ingest|0001|cfg"));
+        assertNotEquals(StableId.hash("ingest|0001|cfg"), StableId.hash("ingest|0002|cfg"));
+        assertTrue(StableId.hash("x").matches("[0-9a-f]{32}"));
+    }
 }

@@ -145,7 +145,7 @@ public final class LangIdTrainStage implements Stage {
         model.setTemperature(temperature);
         LangIdEvaluation eval = LangIdEvaluation.run(model, sentences(test), test);
 
-        String version = io.lmforge.core.ids.StableId.docId(c.hashOf("langid.train") + "|" + docs.size() + "|" + rows.size(), 0).substring(0, 12);
+        String version = io.lmforge.core.ids.StableId.hash(c.hashOf("langid.train") + "|" + docs.size() + "|" + rows.size()).substring(0, 12);
         String out = c.getString("langid.train.output");
         Path dir = out.isBlank() ? new Path(ctx.layout().dataset("models/langid"), version) : new Path(io.lmforge.core.config.HomePaths.resolve(out));
         FileSystem fs = dir.getFileSystem(ctx.spark().sparkContext().hadoopConfiguration());

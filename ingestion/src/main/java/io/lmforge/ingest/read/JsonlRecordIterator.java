@@ -10,19 +10,11 @@ import java.util.Iterator;
 import java.util.Map;
 
 /** JSON Lines: one JSON object per line; the text field becomes the document, other fields metadata. */
-final class JsonlRecordIterator extends RecordIterator {
+final class JsonlRecordIterator extends LineRecordIterator {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final InputFile file;
-    private final InputStream in;
-    private final LineReader lines;
-    private final ReadOptions opts;
-    private boolean finished;
 
     JsonlRecordIterator(InputFile file, InputStream in, ReadOptions opts) {
-        this.file = file;
-        this.in = in;
-        this.opts = opts;
-        this.lines = new LineReader(in, opts.maxRecordBytes());
+        super(file, in, opts);
     }
 
     @Override
@@ -101,10 +93,5 @@ final class JsonlRecordIterator extends RecordIterator {
         }
         String t = s.replaceAll("\\s+", " ").trim();
         return t.length() > 300 ? t.substring(0, 300) + "…" : t;
-    }
-
-    @Override
-    public void close() throws IOException {
-        in.close();
     }
 }

@@ -5,18 +5,9 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /** Plain text: documents are separated by one or more blank lines. */
-final class TextRecordIterator extends RecordIterator {
-    private final InputFile file;
-    private final InputStream in;
-    private final LineReader lines;
-    private final ReadOptions opts;
-    private boolean finished;
-
+final class TextRecordIterator extends LineRecordIterator {
     TextRecordIterator(InputFile file, InputStream in, ReadOptions opts) {
-        this.file = file;
-        this.in = in;
-        this.opts = opts;
-        this.lines = new LineReader(in, opts.maxRecordBytes());
+        super(file, in, opts);
     }
 
     @Override
@@ -72,10 +63,5 @@ final class TextRecordIterator extends RecordIterator {
             return RawRecord.error(file, start, "invalid_utf8", "invalid UTF-8 at byte " + Utf8.firstInvalid(bytes) + " of the document", bytes);
         }
         return RawRecord.text(file, start, s);
-    }
-
-    @Override
-    public void close() throws IOException {
-        in.close();
     }
 }
