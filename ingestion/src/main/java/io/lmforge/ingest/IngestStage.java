@@ -132,10 +132,7 @@ public final class IngestStage implements Stage {
             String codec = c.getEnum("ingest.output.compression", "zstd", "snappy", "gzip", "lz4", "none", "uncompressed");
             int filesPerLang = c.getInt("ingest.output.files-per-lang");
             Dataset<Row> docs = processed.filter(col("reject_reason").isNull()).select(docColumns());
-            Column[] partitioning = filesPerLang <= 1 ? new Column[]{col("lang")}
-                    : new Column[]{col("lang"), functions.pmod(functions.xxhash64(col("doc_id")), lit(filesPerLang))};
-            docs.repartition(partitioning).sortWithinPartitions("doc_id").write().partitionBy("lang")
-                    .option("compression", codec).parquet(stagedDocs.toString());
+            io.lmforge.core.dataset.LangPartitionedWrite.write(docs, filesPerLang, codec, stagedDocs.toString());
             processed.filter(col("reject_reason").isNotNull()).select(rejectedColumns()).coalesce(Math.max(1, Math.min(8, files.size())))
                     .sortWithinPartitions("doc_id").write().option("compression", codec).parquet(stagedRejected.toString());
             long tWritten = System.nanoTime();

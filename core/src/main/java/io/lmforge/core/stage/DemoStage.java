@@ -26,7 +26,8 @@ public final class DemoStage implements Stage {
     public String help() {
         return """
                 Reads demo.chunks (id + input paths; relative paths resolve against the lmforge
-                checkout) and runs demo.stages for each chunk, in order.
+                checkout) and runs demo.stages for each chunk, in order (demo.first-chunk-only
+                stages, e.g. tokenizer-train, for the first chunk only).
                 The dataset root is --root / pipeline.root, or demo.root (default target/demo).
                 Re-running skips chunks whose outputs are up to date; --force recomputes them.""";
     }
@@ -39,6 +40,7 @@ public final class DemoStage implements Stage {
     @Override
     public StageResult run(StageContext ctx) throws Exception {
         List<String> stageNames = ctx.config().getStringList("demo.stages");
+        List<String> firstOnly = ctx.config().getStringList("demo.first-chunk-only");
         List<? extends Config> chunks = ctx.config().raw().getConfigList("demo.chunks");
         long start = System.nanoTime();
         int runs = 0;
@@ -51,6 +53,9 @@ public final class DemoStage implements Stage {
             PipelineConfig chunkConfig = ctx.config().with("ingest.input.paths", paths);
             StageContext chunkCtx = ctx.withChunk(id).withConfig(chunkConfig);
             for (String name : stageNames) {
+                if (firstOnly.contains(name) && chunk != chunks.get(0)) {
+                    continue;
+                }
                 Stage s = ctx.registry().get(name);
                 if (s == null) {
                     throw new ConfigError("demo.stages names unknown stage '" + name + "'");

@@ -5,6 +5,9 @@ import io.lmforge.core.dataset.Datasets;
 import io.lmforge.core.dataset.Manifest;
 import io.lmforge.core.dataset.StageCommit;
 import io.lmforge.core.testing.SharedSpark;
+import io.lmforge.tokenize.bpe.BpeTokenizer;
+import io.lmforge.tokenize.stage.TokenizeStage;
+import io.lmforge.tokenize.stage.TokenizerStore;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -23,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** `bin/pipeline demo` over the three shipped chunks (JSONL.gz, plain text, WET), checked as a user would. */
-class DemoIngestEndToEndTest {
+class DemoEndToEndTest {
     static Path root;
     static Cli.Run first;
 
@@ -125,6 +128,9 @@ class DemoIngestEndToEndTest {
         assertEquals(0, again.status());
         assertEquals(3, again.out().lines().filter(l -> l.matches("ingest 000\\d: skipped.*")).count(), again.out());
         assertEquals(3, again.out().lines().filter(l -> l.matches("dedup 000\\d: skipped.*")).count(), again.out());
+        assertEquals(1, again.out().lines().filter(l -> l.matches("tokenizer-train 0001: skipped.*")).count(), again.out());
+        assertEquals(3, again.out().lines().filter(l -> l.matches("tokenize 000\\d: skipped.*")).count(), again.out());
+        assertEquals(3, again.out().lines().filter(l -> l.matches("mix 000\\d: skipped.*")).count(), again.out());
 
         SparkSession spark = SharedSpark.get();
         DatasetLayout layout = new DatasetLayout(root.toString());
@@ -137,5 +143,69 @@ class DemoIngestEndToEndTest {
         List<String> after = Datasets.readChunk(spark, layout, "docs", "0003").select("doc_id").orderBy("doc_id").as(
                 org.apache.spark.sql.Encoders.STRING()).collectAsList();
         assertEquals(before, after);
+    }
+
+    @Test
+    void tokensDecodeBackToTheDedupedTextWithTheFrozenTokenizer() throws Exception {
+        SparkSession spark = SharedSpark.get();
+        DatasetLayout layout = new DatasetLayout(root.toString());
+        FileSystem fs = layout.fs(spark.sparkContext().hadoopConfiguration());
+        TokenizerStore store = new TokenizerStore(fs, layout);
+        String version = store.current();
+        assertEquals(List.of(version), store.versions(), "trained once, on the first chunk");
+        BpeTokenizer tok = store.load(version);
+        assertEquals(8192, tok.vocabSize());
+        assertEquals(0, tok.id("<|endoftext|>"));
+        for (String chunk : List.of("0001", "0002", "0003")) {
+            Manifest m = StageCommit.readManifest(fs, layout.chunkDir("tokens", chunk));
+            assertEquals(version, TokenizeStage.tokenizerVersionOf(m));
+            Dataset<Row> text = Datasets.readChunk(spark, layout, "dedup/docs", chunk).select("doc_id", "text");
+            Dataset<Row> tokens = Datasets.readChunk(spark, layout, "tokens", chunk);
+            assertEquals(text.count(), tokens.count(), "one token row per deduplicated doc in " + chunk);
+            assertEquals(m.count("tokens"), tokens.agg(org.apache.spark.sql.functions.sum("n_tokens")).first().getLong(0));
+            for (Row r : tokens.join(text, "doc_id").orderBy("doc_id").limit(400).collectAsList()) {
+                List<Integer> ids = r.getList(r.fieldIndex("tokens"));
+                int[] a = ids.stream().mapToInt(Integer::intValue).toArray();
+                String original = r.getAs("text");
+                assertEquals(original, tok.decode(a, false), "doc " + r.getAs("doc_id"));
+                assertEquals(original.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, (int) r.<Integer>getAs("n_bytes"));
+                assertEquals(a.length, (int) r.<Integer>getAs("n_tokens"));
+            }
+        }
+    }
+
+    @Test
+    void mixPacksBalancedSequencesAndHoldsOutDocsPerLanguage() throws Exception {
+        SparkSession spark = SharedSpark.get();
+        DatasetLayout layout = new DatasetLayout(root.toString());
+        FileSystem fs = layout.fs(spark.sparkContext().hadoopConfiguration());
+        for (String chunk : List.of("0001", "0002", "0003")) {
+            Manifest m = StageCommit.readManifest(fs, layout.chunkDir("mix", chunk));
+            Dataset<Row> train = spark.read().parquet(layout.chunkDir("mix", chunk) + "/train");
+            assertEquals(m.count("sequences"), train.count());
+            assertEquals(0, train.filter(org.apache.spark.sql.functions.size(col("tokens")).notEqual(129)).count(), "seq_len 128 + 1");
+            assertEquals(m.count("docs_in"), m.count("train_docs") + m.count("heldout_docs"));
+            assertEquals(Datasets.readChunk(spark, layout, "tokens", chunk).count(), m.count("docs_in"));
+            Dataset<Row> heldout = spark.read().parquet(layout.chunkDir("mix", chunk) + "/heldout");
+            assertEquals(m.count("heldout_docs"), heldout.count());
+            assertTrue(heldout.select("lang").distinct().count() >= 40, "held-out docs in most languages of " + chunk);
+        }
+        com.fasterxml.jackson.databind.JsonNode langs = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(new java.io.File(layout.chunkDir("mix", "0001") + "/mixture.json")).get("languages");
+        // the largest language loses share to the smallest ones (XGLM alpha 0.3)
+        String largest = null;
+        String smallest = null;
+        for (java.util.Iterator<String> it = langs.fieldNames(); it.hasNext(); ) {
+            String l = it.next();
+            long t = langs.get(l).get("tokens").asLong();
+            if (t > 0 && (largest == null || t > langs.get(largest).get("tokens").asLong())) {
+                largest = l;
+            }
+            if (t > 0 && (smallest == null || t < langs.get(smallest).get("tokens").asLong())) {
+                smallest = l;
+            }
+        }
+        assertTrue(langs.get(largest).get("sampled_share").asDouble() < langs.get(largest).get("natural_share").asDouble(), largest);
+        assertTrue(langs.get(smallest).get("sampled_share").asDouble() > langs.get(smallest).get("natural_share").asDouble(), smallest);
     }
 }

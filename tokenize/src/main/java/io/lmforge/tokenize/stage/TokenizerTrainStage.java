@@ -1,0 +1,206 @@
+package io.lmforge.tokenize.stage;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.lmforge.core.BuildInfo;
+import io.lmforge.core.config.ConfigError;
+import io.lmforge.core.config.PipelineConfig;
+import io.lmforge.core.dataset.DatasetLayout;
+import io.lmforge.core.dataset.Datasets;
+import io.lmforge.core.dataset.Manifest;
+import io.lmforge.core.dataset.StageCommit;
+import io.lmforge.core.ids.StableId;
+import io.lmforge.core.progress.ProgressReporter;
+import io.lmforge.core.stage.Stage;
+import io.lmforge.core.stage.StageContext;
+import io.lmforge.core.stage.StageResult;
+import io.lmforge.tokenize.bpe.BpeTokenizer;
+import io.lmforge.tokenize.bpe.HfTokenizerJson;
+import io.lmforge.tokenize.encode.BpeModel;
+import io.lmforge.tokenize.train.BpeTrainer;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.sum;
+
+/**
+ * `tokenizer-train`: trains the byte-level BPE tokenizer on dedup/docs of the given chunk(s),
+ * language-balanced, and commits it as tokenizer/&lt;version&gt;/ (version = vocabulary size +
+ * content hash of tokenizer.json), then points tokenizer/CURRENT at it.
+ */
+public final class TokenizerTrainStage implements Stage {
+    public static final String NAME = "tokenizer-train";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String summary() {
+        return "train the byte-level BPE tokenizer (HF tokenizer.json) on language-balanced dedup/docs";
+    }
+
+    @Override
+    public String help() {
+        return """
+                reads   dedup/docs/chunk=ID for --chunk ID, or for every chunk in tokenizer.train.chunks
+                writes  tokenizer/<version>/tokenizer.json     Hugging Face tokenizers format (byte-level BPE)
+                        tokenizer/<version>/tokenizer_config.json, stats.json (bytes per token per language)
+                        tokenizer/CURRENT                      the version tokenize uses by default
+                config  tokenizer.vocab-size, tokenizer.special-tokens, tokenizer.train.* (alpha, max-upsample,
+                        max-words, min-pair-count, chunks)
+                Re-running with the same inputs and config skips; --force retrains.""";
+    }
+
+    @Override
+    public boolean needsChunk() {
+        return false;
+    }
+
+    @Override
+    public StageResult run(StageContext ctx) throws Exception {
+        PipelineConfig c = ctx.config();
+        List<String> chunks = new ArrayList<>(c.getStringList("tokenizer.train.chunks"));
+        if (chunks.isEmpty()) {
+            if (ctx.chunk() == null || ctx.chunk().isBlank()) {
+                throw new ConfigError(NAME + " needs --chunk ID or tokenizer.train.chunks (the chunks whose dedup/docs it trains on)");
+            }
+            chunks.add(ctx.chunk());
+        }
+        DatasetLayout layout = ctx.layout();
+        FileSystem fs = layout.fs(ctx.spark().sparkContext().hadoopConfiguration());
+        TokenizerStore store = new TokenizerStore(fs, layout);
+        StringBuilder fp = new StringBuilder(NAME + "|" + BuildInfo.version() + "|"
+                + c.hashOf("tokenizer.vocab-size", "tokenizer.special-tokens", "tokenizer.train.alpha", "tokenizer.train.max-upsample",
+                "tokenizer.train.max-words", "tokenizer.train.min-pair-count"));
+        List<Map<String, Object>> inputs = new ArrayList<>();
+        Dataset<Row> docs = null;
+        for (String chunk : chunks) {
+            Path dir = layout.chunkDir("dedup/docs", chunk);
+            Manifest m = Datasets.requireCommitted(ctx.spark(), dir, "dedup/docs chunk " + chunk + " (run dedup --chunk " + chunk + " first)");
+            fp.append('|').append(chunk).append('=').append(m.fingerprint());
+            inputs.add(Map.of("path", dir.toString(), "fingerprint", m.fingerprint()));
+            Dataset<Row> d = Datasets.readChunk(ctx.spark(), layout, "dedup/docs", chunk).select("lang", "text");
+            docs = docs == null ? d : docs.unionByName(d);
+        }
+        String fingerprint = StableId.hash(fp.toString());
+        String current = store.current();
+        if (!ctx.force() && current != null) {
+            Manifest cm = store.manifest(current);
+            if (cm != null && fingerprint.equals(cm.fingerprint())) {
+                return StageResult.skipped(NAME, String.join(",", chunks), "up to date: tokenizer " + current + " was trained on the same docs and config; --force retrains");
+            }
+        }
+        int vocabSize = c.getInt("tokenizer.vocab-size");
+        long t0 = System.nanoTime();
+        AtomicInteger merges = new AtomicInteger();
+        BpeTrainer trainer = new BpeTrainer().setVocabSize(vocabSize).setSpecialTokens(c.getStringList("tokenizer.special-tokens"))
+                .setAlpha(c.getDouble("tokenizer.train.alpha")).setMaxUpsample(c.getDouble("tokenizer.train.max-upsample"))
+                .setMaxWords(c.getInt("tokenizer.train.max-words")).setMinPairCount(c.getLong("tokenizer.train.min-pair-count"))
+                .setProgress(merges::set);
+        BpeTokenizer tok;
+        Dataset<Row> trainDocs = docs;
+        try (ProgressReporter ignored = ProgressReporter.start(ctx.console(), NAME, c.getInt("pipeline.progress-interval-s"),
+                ctx.spark().sparkContext(), () -> merges.get() == 0 ? "counting words and pairs on Spark"
+                        : String.format(Locale.ROOT, "%,d / %,d merges", merges.get(), vocabSize - 256 - c.getStringList("tokenizer.special-tokens").size()))) {
+            tok = trainer.fit(trainDocs).tokenizer();
+        }
+        BpeTrainer.Stats st = trainer.lastStats();
+        String json = HfTokenizerJson.write(tok);
+        String version = "bpe" + tok.vocabSize() + "-" + StableId.hash(json).substring(0, 12);
+
+        // bytes per token per language on the training docs: what balancing bought each language
+        Map<String, Object> byLang = new TreeMap<>();
+        long docCount = 0;
+        for (Row r : new BpeModel(tok).transform(docs.withColumn("doc_id", org.apache.spark.sql.functions.lit("")))
+                .groupBy("lang").agg(count("*"), sum("n_bytes"), sum("n_tokens")).collectAsList()) {
+            String lang = r.getString(0);
+            long n = r.getLong(1);
+            docCount += n;
+            Map<String, Object> l = new LinkedHashMap<>();
+            l.put("docs", n);
+            l.put("bytes", r.getLong(2));
+            l.put("tokens", r.getLong(3));
+            l.put("bytes_per_token", r.getLong(3) == 0 ? 0.0 : round3((double) r.getLong(2) / r.getLong(3)));
+            l.put("train_weight", round3(st.weightByLang().getOrDefault(lang, 0.0)));
+            byLang.put(lang, l);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, Object> counts = new LinkedHashMap<>();
+        counts.put("docs", docCount);
+        counts.put("bytes", st.bytesByLang().values().stream().mapToLong(Long::longValue).sum());
+        counts.put("vocab_size", tok.vocabSize());
+        counts.put("merges", tok.mergeCount());
+        counts.put("distinct_words", st.distinctWords());
+        counts.put("words_used", st.wordsKept());
+        counts.put("by_lang", byLang);
+        Map<String, Double> timings = new LinkedHashMap<>();
+        timings.put("spark_counting", round3(st.sparkSeconds()));
+        timings.put("merges", round3(st.mergeSeconds()));
+        timings.put("total", round3(seconds));
+
+        Path out = store.dir(version);
+        StageCommit commit = StageCommit.begin(layout, ctx.spark().sparkContext().hadoopConfiguration(), NAME, String.join("+", chunks));
+        try {
+            Path staged = commit.stage(out);
+            fs.mkdirs(staged);
+            store.write(new Path(staged, TokenizerStore.TOKENIZER_JSON), json);
+            store.write(new Path(staged, "tokenizer_config.json"), JSON.writeValueAsString(tokenizerConfig(c)));
+            store.write(new Path(staged, "stats.json"), JSON.writeValueAsString(counts));
+            Manifest m = new Manifest(NAME, String.join(",", chunks), BuildInfo.version(), c.hashOf("tokenizer"), fingerprint, inputs,
+                    List.of(out.toString()), counts, timings, Instant.now().minusMillis((long) (seconds * 1000)).toString(), Instant.now().toString());
+            commit.publish(m);
+            store.setCurrent(version);
+        } catch (Exception | Error e) {
+            commit.abort();
+            throw e;
+        }
+        printSummary(ctx, version, st, byLang, seconds);
+        return StageResult.committed(NAME, String.join(",", chunks), String.format(Locale.ROOT, "%s: %,d tokens, %,d merges -> %s",
+                version, tok.vocabSize(), tok.mergeCount(), out));
+    }
+
+    private static Map<String, Object> tokenizerConfig(PipelineConfig c) {
+        List<String> specials = c.getStringList("tokenizer.special-tokens");
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("tokenizer_class", "PreTrainedTokenizerFast");
+        m.put("bos_token", specials.get(0));
+        m.put("eos_token", specials.get(0));
+        m.put("pad_token", specials.size() > 1 ? specials.get(1) : specials.get(0));
+        m.put("model_max_length", c.getInt("mix.seq-len"));
+        m.put("clean_up_tokenization_spaces", false);
+        return m;
+    }
+
+    private static void printSummary(StageContext ctx, String version, BpeTrainer.Stats st, Map<String, Object> byLang, double seconds) {
+        ctx.console().printf(Locale.ROOT, "tokenizer %s: %,d words (%,d distinct), %,d byte pairs; counting on Spark %.1f s, %,d merges on the driver %.1f s%n",
+                version, st.wordsKept(), st.distinctWords(), st.bytePairs(), st.sparkSeconds(), st.merges(), st.mergeSeconds());
+        ctx.console().println("lang       docs      bytes  weight  bytes/token");
+        for (Map.Entry<String, Object> e : byLang.entrySet()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> l = (Map<String, Object>) e.getValue();
+            ctx.console().printf(Locale.ROOT, "%-8s %6d %10d %7.2f %12.2f%n", e.getKey(), (Long) l.get("docs"), (Long) l.get("bytes"),
+                    (Double) l.get("train_weight"), (Double) l.get("bytes_per_token"));
+        }
+        ctx.console().printf(Locale.ROOT, "tokenizer-train done in %.1f s%n", seconds);
+    }
+
+    static double round3(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}

@@ -1,0 +1,251 @@
+package io.lmforge.tokenize.train;
+
+import io.lmforge.tokenize.bpe.BpeTokenizer;
+import io.lmforge.tokenize.bpe.MergeTable;
+import io.lmforge.tokenize.bpe.PreTokenizer;
+import io.lmforge.tokenize.encode.BpeModel;
+import io.lmforge.tokenize.mix.TemperatureSampling;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.StringArrayParam;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+import scala.Tuple2;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.IntConsumer;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.desc;
+import static org.apache.spark.sql.functions.octet_length;
+import static org.apache.spark.sql.functions.round;
+import static org.apache.spark.sql.functions.sum;
+
+/**
+ * Byte-level BPE training as a Spark ML Estimator. On Spark: bytes per language, the
+ * language-balanced weight of each language (XGLM temperature rule, the mix stage's), the
+ * weighted pre-token (word) table, and the byte-pair counts over it. On the driver: merges with
+ * incremental updates ({@link MergeLearner}). Balancing weights words instead of resampling
+ * documents, so every document is used and the result does not depend on a sampling seed.
+ */
+public final class BpeTrainer extends Estimator<BpeModel> {
+    /** Word weights are fixed-point with this many units per occurrence (weights can be fractional). */
+    static final double WEIGHT_SCALE = 100.0;
+
+    private final String uid;
+    private final Param<String> textCol;
+    private final Param<String> langCol;
+    private final IntParam vocabSize;
+    private final StringArrayParam specialTokens;
+    private final DoubleParam alpha;
+    private final DoubleParam maxUpsample;
+    private final IntParam maxWords;
+    private final LongParam minPairCount;
+    private transient IntConsumer progress;
+    private transient Stats lastStats;
+
+    /** What the last fit did, for the manifest and the console. */
+    public record Stats(Map<String, Long> bytesByLang, Map<String, Double> weightByLang, long distinctWords, long wordsKept,
+                        int bytePairs, int merges, double sparkSeconds, double mergeSeconds) {
+    }
+
+    public BpeTrainer() {
+        this(Identifiable$.MODULE$.randomUID("bpeTrainer"));
+    }
+
+    public BpeTrainer(String uid) {
+        this.uid = uid;
+        textCol = new Param<>(this, "textCol", "text column");
+        langCol = new Param<>(this, "langCol", "language column");
+        vocabSize = new IntParam(this, "vocabSize", "vocabulary size including the 256 bytes and the special tokens");
+        specialTokens = new StringArrayParam(this, "specialTokens", "added tokens, ids 0..k-1");
+        alpha = new DoubleParam(this, "alpha", "language balance exponent (1 = natural, 0 = uniform)");
+        maxUpsample = new DoubleParam(this, "maxUpsample", "cap on a language's weight");
+        maxWords = new IntParam(this, "maxWords", "keep the most frequent words for the merge phase");
+        minPairCount = new LongParam(this, "minPairCount", "stop when the best pair is rarer (weighted occurrences)");
+        setDefault(textCol, "text");
+        setDefault(langCol, "lang");
+        setDefault(vocabSize, 8192);
+        setDefault(specialTokens, new String[]{"<|endoftext|>", "<|pad|>"});
+        setDefault(alpha, 0.3);
+        setDefault(maxUpsample, 10.0);
+        setDefault(maxWords, 1_000_000);
+        setDefault(minPairCount, 2L);
+    }
+
+    public Param<String> textCol() { return textCol; }
+    public Param<String> langCol() { return langCol; }
+    public IntParam vocabSize() { return vocabSize; }
+    public StringArrayParam specialTokens() { return specialTokens; }
+    public DoubleParam alpha() { return alpha; }
+    public DoubleParam maxUpsample() { return maxUpsample; }
+    public IntParam maxWords() { return maxWords; }
+    public LongParam minPairCount() { return minPairCount; }
+
+    public BpeTrainer setVocabSize(int v) {
+        set(vocabSize, v);
+        return this;
+    }
+
+    public BpeTrainer setSpecialTokens(List<String> v) {
+        set(specialTokens, v.toArray(new String[0]));
+        return this;
+    }
+
+    public BpeTrainer setAlpha(double v) {
+        set(alpha, v);
+        return this;
+    }
+
+    public BpeTrainer setMaxUpsample(double v) {
+        set(maxUpsample, v);
+        return this;
+    }
+
+    public BpeTrainer setMaxWords(int v) {
+        set(maxWords, v);
+        return this;
+    }
+
+    public BpeTrainer setMinPairCount(long v) {
+        set(minPairCount, v);
+        return this;
+    }
+
+    /** Called with the number of merges learned so far (driver side). */
+    public BpeTrainer setProgress(IntConsumer p) {
+        this.progress = p;
+        return this;
+    }
+
+    public Stats lastStats() {
+        return lastStats;
+    }
+
+    @Override
+    public String uid() {
+        return uid;
+    }
+
+    @Override
+    public BpeModel fit(Dataset<?> dataset) {
+        transformSchema(dataset.schema());
+        int specials = getOrDefault(specialTokens).length;
+        if (((Integer) getOrDefault(vocabSize)) < specials + 256) {
+            throw new IllegalArgumentException("vocabSize " + ((Integer) getOrDefault(vocabSize)) + " is smaller than the 256 bytes + "
+                    + specials + " special tokens");
+        }
+        long t0 = System.nanoTime();
+        Dataset<Row> docs = dataset.select(col(getOrDefault(langCol)).as("lang"), col(getOrDefault(textCol)).as("text"))
+                .where(col("text").isNotNull());
+        Map<String, Long> bytesByLang = new TreeMap<>();
+        for (Row r : docs.groupBy("lang").agg(sum(octet_length(col("text")))).collectAsList()) {
+            bytesByLang.put(r.getString(0), r.isNullAt(1) ? 0L : r.getLong(1));
+        }
+        if (bytesByLang.values().stream().mapToLong(Long::longValue).sum() == 0) {
+            throw new IllegalArgumentException("BpeTrainer: no text to train on");
+        }
+        Map<String, Double> weights = TemperatureSampling.repeats(bytesByLang, ((Double) getOrDefault(alpha)), ((Double) getOrDefault(maxUpsample)));
+        HashMap<String, Double> w = new HashMap<>(weights);
+
+        MapPartitionsFunction<Row, Tuple2<String, Double>> wordWeights = rows -> {
+            HashMap<String, double[]> acc = new HashMap<>();
+            PreTokenizer pre = PreTokenizer.lmforge();
+            while (rows.hasNext()) {
+                Row r = rows.next();
+                double lw = w.getOrDefault(r.getString(0), 0.0);
+                if (lw > 0) {
+                    pre.split(r.getString(1), piece -> acc.computeIfAbsent(piece, k -> new double[1])[0] += lw);
+                }
+            }
+            Iterator<Map.Entry<String, double[]>> it = acc.entrySet().iterator();
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public Tuple2<String, Double> next() {
+                    Map.Entry<String, double[]> e = it.next();
+                    return new Tuple2<>(e.getKey(), e.getValue()[0]);
+                }
+            };
+        };
+        Dataset<Row> allWords = docs.mapPartitions(wordWeights, Encoders.tuple(Encoders.STRING(), Encoders.DOUBLE())).toDF("word", "w")
+                .groupBy("word").agg(round(sum("w").multiply(WEIGHT_SCALE)).cast("long").as("count"))
+                .where(col("count").gt(0));
+        allWords.persist();
+        long distinct = allWords.count();
+        Dataset<Row> words = allWords.orderBy(desc("count"), col("word")).limit(((Integer) getOrDefault(maxWords)));
+        words.persist();
+
+        // byte-pair counts of the weighted words: the merge phase's starting point
+        FlatMapFunction<Row, Tuple2<Long, Long>> pairsOf = r -> {
+            byte[] b = r.getString(0).getBytes(StandardCharsets.UTF_8);
+            long c = r.getLong(1);
+            List<Tuple2<Long, Long>> out = new ArrayList<>(Math.max(0, b.length - 1));
+            for (int i = 0; i + 1 < b.length; i++) {
+                out.add(new Tuple2<>(MergeTable.pair(b[i] & 0xFF, b[i + 1] & 0xFF), c));
+            }
+            return out.iterator();
+        };
+        Map<Long, Long> pairCounts = new HashMap<>();
+        for (Row r : words.flatMap(pairsOf, Encoders.tuple(Encoders.LONG(), Encoders.LONG())).toDF("pair", "c")
+                .groupBy("pair").agg(sum("c")).collectAsList()) {
+            pairCounts.put(r.getLong(0), r.getLong(1));
+        }
+        List<byte[]> wordBytes = new ArrayList<>();
+        List<Long> counts = new ArrayList<>();
+        for (Iterator<Row> it = words.toLocalIterator(); it.hasNext(); ) {
+            Row r = it.next();
+            wordBytes.add(r.getString(0).getBytes(StandardCharsets.UTF_8));
+            counts.add(r.getLong(1));
+        }
+        words.unpersist();
+        allWords.unpersist();
+        double sparkSeconds = (System.nanoTime() - t0) / 1e9;
+
+        long t1 = System.nanoTime();
+        MergeLearner learner = new MergeLearner(Arrays.asList(getOrDefault(specialTokens)), wordBytes,
+                counts.stream().mapToLong(Long::longValue).toArray(), pairCounts);
+        BpeTokenizer tok = learner.learn(((Integer) getOrDefault(vocabSize)), ((Long) getOrDefault(minPairCount)) * (long) WEIGHT_SCALE, progress);
+        lastStats = new Stats(new LinkedHashMap<>(bytesByLang), new LinkedHashMap<>(weights), distinct, wordBytes.size(),
+                pairCounts.size(), tok.mergeCount(), sparkSeconds, (System.nanoTime() - t1) / 1e9);
+        BpeModel model = new BpeModel(tok);
+        model.setParent(this);
+        return model;
+    }
+
+    @Override
+    public StructType transformSchema(StructType schema) {
+        for (String c : List.of(getOrDefault(textCol), getOrDefault(langCol))) {
+            if (!Arrays.asList(schema.fieldNames()).contains(c)) {
+                throw new IllegalArgumentException("BpeTrainer: input has no column '" + c + "'");
+            }
+        }
+        return schema;
+    }
+
+    @Override
+    public BpeTrainer copy(ParamMap extra) {
+        return (BpeTrainer) defaultCopy(extra);
+    }
+}

@@ -1,0 +1,195 @@
+package io.lmforge.tokenize.train;
+
+import io.lmforge.tokenize.bpe.BpeTokenizer;
+import io.lmforge.tokenize.bpe.ByteLevel;
+import io.lmforge.tokenize.bpe.IntList;
+import io.lmforge.tokenize.bpe.MergeTable;
+import io.lmforge.tokenize.bpe.PreTokenizer;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.function.IntConsumer;
+
+/**
+ * The driver half of BPE training: given the weighted word table and its byte-pair counts
+ * (both computed on Spark), learns merges greedily, most frequent pair first. After each merge
+ * only the words that contain the pair are rewritten and only their pairs' counts change
+ * (an index pair -> words, and a lazy max-heap whose stale entries are skipped), instead of a
+ * full recount per merge. Ties go to the smaller (left id, right id), so training is deterministic.
+ *
+ * <p>Ids: added tokens first (0..k-1), then the 256 bytes in byte order, then merges.
+ */
+public final class MergeLearner {
+    private final int[][] words;
+    private final long[] counts;
+    private final Map<Long, Long> pairCounts;
+    private final Map<Long, IntList> where = new HashMap<>();
+    private final List<String> tokens = new ArrayList<>();
+    private final Map<String, Integer> ids = new HashMap<>();
+    private final List<int[]> merges = new ArrayList<>();
+    private final int numAdded;
+
+    /**
+     * @param byteWords   each word's UTF-8 bytes
+     * @param counts      each word's weighted count
+     * @param pairCounts  counts of adjacent byte pairs over the weighted words, keyed by
+     *                    {@link MergeTable#pair} of the byte values (from Spark)
+     */
+    public MergeLearner(List<String> addedTokens, List<byte[]> byteWords, long[] counts, Map<Long, Long> pairCounts) {
+        this.numAdded = addedTokens.size();
+        for (String a : addedTokens) {
+            tokens.add(a);
+        }
+        for (int b = 0; b < 256; b++) {
+            String t = String.valueOf(ByteLevel.charOf(b));
+            ids.put(t, tokens.size());
+            tokens.add(t);
+        }
+        this.words = new int[byteWords.size()][];
+        this.counts = counts.clone();
+        for (int w = 0; w < words.length; w++) {
+            byte[] bytes = byteWords.get(w);
+            int[] syms = new int[bytes.length];
+            for (int i = 0; i < bytes.length; i++) {
+                syms[i] = numAdded + (bytes[i] & 0xFF);
+            }
+            words[w] = syms;
+            for (int i = 0; i + 1 < syms.length; i++) {
+                where.computeIfAbsent(MergeTable.pair(syms[i], syms[i + 1]), k -> new IntList(4)).add(w);
+            }
+        }
+        this.pairCounts = new HashMap<>(pairCounts.size() * 2);
+        for (Map.Entry<Long, Long> e : pairCounts.entrySet()) {
+            int l = (int) (e.getKey() >>> 32);
+            int r = (int) (long) e.getKey();
+            this.pairCounts.put(MergeTable.pair(numAdded + l, numAdded + r), e.getValue());
+        }
+    }
+
+    /**
+     * Learns merges until the vocabulary has {@code vocabSize} entries or no pair occurs at least
+     * {@code minPairCount} times.
+     */
+    public BpeTokenizer learn(int vocabSize, long minPairCount, IntConsumer progress) {
+        // max count first, then smaller pair key; entries are {count, pair}
+        PriorityQueue<long[]> heap = new PriorityQueue<>((x, y) -> x[0] != y[0] ? Long.compare(y[0], x[0]) : Long.compare(x[1], y[1]));
+        for (Map.Entry<Long, Long> e : pairCounts.entrySet()) {
+            heap.add(new long[]{e.getValue(), e.getKey()});
+        }
+        int[] seen = new int[words.length];
+        int stamp = 0;
+        while (tokens.size() < vocabSize && !heap.isEmpty()) {
+            long[] top = heap.poll();
+            Long current = pairCounts.get(top[1]);
+            if (current == null || current != top[0]) {
+                continue; // stale entry; the current count was pushed when it changed
+            }
+            if (top[0] < minPairCount) {
+                break;
+            }
+            int left = (int) (top[1] >>> 32);
+            int right = (int) top[1];
+            String merged = tokens.get(left) + tokens.get(right);
+            Integer mergedId = ids.get(merged);
+            if (mergedId == null) {
+                mergedId = tokens.size();
+                ids.put(merged, mergedId);
+                tokens.add(merged);
+            }
+            merges.add(new int[]{left, right, mergedId});
+            stamp++;
+            Set<Long> changed = new HashSet<>();
+            IntList ws = where.get(top[1]);
+            for (int k = 0; k < ws.size(); k++) {
+                int w = ws.get(k);
+                if (seen[w] == stamp) {
+                    continue;
+                }
+                seen[w] = stamp;
+                rewrite(w, left, right, mergedId, changed);
+            }
+            pairCounts.remove(top[1]);
+            for (Long p : changed) {
+                Long c = pairCounts.get(p);
+                if (c != null && c > 0) {
+                    heap.add(new long[]{c, p});
+                } else {
+                    pairCounts.remove(p);
+                }
+            }
+            if (progress != null) {
+                progress.accept(merges.size());
+            }
+        }
+        String[] t = tokens.toArray(new String[0]);
+        boolean[] added = new boolean[t.length];
+        for (int i = 0; i < numAdded; i++) {
+            added[i] = true;
+        }
+        return new BpeTokenizer(t, added, merges.toArray(new int[0][]), PreTokenizer.lmforge(), null, false);
+    }
+
+    /** Word w's current segmentation (symbol ids), for checking the learner against the encoder. */
+    int[] segmentation(int w) {
+        return words[w].clone();
+    }
+
+    /** Pair counts maintained incrementally (pairs with count 0 removed), for checking against a recount. */
+    Map<Long, Long> pairCounts() {
+        Map<Long, Long> out = new HashMap<>();
+        pairCounts.forEach((k, v) -> {
+            if (v != 0) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    /** Replaces (left, right) by merged in word w, moving its pair counts from the old pairs to the new. */
+    private void rewrite(int w, int left, int right, int merged, Set<Long> changed) {
+        int[] s = words[w];
+        boolean found = false;
+        for (int i = 0; i + 1 < s.length; i++) {
+            if (s[i] == left && s[i + 1] == right) {
+                found = true;
+                break;
+            }
+        }
+        if (!found) {
+            return; // the index is append-only; this word lost the pair in an earlier merge
+        }
+        long c = counts[w];
+        for (int i = 0; i + 1 < s.length; i++) {
+            add(MergeTable.pair(s[i], s[i + 1]), -c, changed);
+        }
+        int[] out = new int[s.length];
+        int n = 0;
+        for (int i = 0; i < s.length; i++) {
+            if (i + 1 < s.length && s[i] == left && s[i + 1] == right) {
+                out[n++] = merged;
+                i++;
+            } else {
+                out[n++] = s[i];
+            }
+        }
+        int[] ns = java.util.Arrays.copyOf(out, n);
+        words[w] = ns;
+        for (int i = 0; i + 1 < n; i++) {
+            long p = MergeTable.pair(ns[i], ns[i + 1]);
+            add(p, c, changed);
+            if (ns[i] == merged || ns[i + 1] == merged) {
+                where.computeIfAbsent(p, k -> new IntList(4)).add(w);
+            }
+        }
+    }
+
+    private void add(long pair, long delta, Set<Long> changed) {
+        pairCounts.merge(pair, delta, Long::sum);
+        changed.add(pair);
+    }
+}
