@@ -1,0 +1,100 @@
+package io.lmforge.training.model;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Map;
+
+/** The SameDiff graph of GPT-2's forward pass (fixed context length T; shorter inputs are right-padded). */
+final class Gpt2Blocks {
+    private static final double GELU_C = Math.sqrt(2.0 / Math.PI);
+    private final SameDiff sd;
+    private final Map<String, SDVariable> w;
+    private final int t;
+    private final int d;
+    private final int heads;
+    private final int layers;
+    private final double eps;
+    private final long vocab;
+
+    Gpt2Blocks(SameDiff sd, Map<String, SDVariable> params, long vocab, int t, int d, int heads, int layers, double eps) {
+        this.vocab = vocab;
+        this.sd = sd;
+        this.w = params;
+        this.t = t;
+        this.d = d;
+        this.heads = heads;
+        this.layers = layers;
+        this.eps = eps;
+    }
+
+    /** ids [b, 1, T] (float) -> logits [b, V, T]. */
+    SDVariable logits(SDVariable input) {
+        SDVariable ids = sd.reshape(input, -1, t).castTo(org.nd4j.linalg.api.buffer.DataType.INT);
+        // token ids have no gradient, but DL4J's SameDiffLayer requires one for its input: a zero term provides it
+        SDVariable zero = input.sum().mul(0.0);
+        // embedding lookup as one-hot x wte: SameDiff M2.1's gather backward took ~14 s per step here
+        SDVariable oneHot = sd.oneHot(sd.reshape(ids, -1), (int) vocab, -1, 1.0, 0.0, w.get(Gpt2Params.WTE).dataType());
+        SDVariable x = sd.reshape(sd.mmul(oneHot, w.get(Gpt2Params.WTE)), -1, t, d).add(w.get(Gpt2Params.WPE)).add(zero); // [b, T, d]
+        SDVariable causal = sd.constant(causalMask(t));
+        for (int i = 0; i < layers; i++) {
+            Gpt2Params p = new Gpt2Params(i);
+            x = x.add(attention(layerNorm(x, p.ln1g(), p.ln1b()), p, causal));
+            x = x.add(mlp(layerNorm(x, p.ln2g(), p.ln2b()), p));
+        }
+        x = layerNorm(x, Gpt2Params.LNF_G, Gpt2Params.LNF_B);
+        SDVariable logits = sd.mmul(sd.reshape(x, -1, d), w.get(Gpt2Params.WTE), false, true, false); // tied head: [b*T, V]
+        return sd.permute(sd.reshape(logits, -1, t, vocab), 0, 2, 1);
+    }
+
+    /** 0 on and below the diagonal, -1e9 above: added to attention scores so position i sees only j <= i. */
+    static INDArray causalMask(int t) {
+        INDArray m = Nd4j.zeros(Gpt2Layer.dataType(), t, t);
+        for (int i = 0; i < t; i++) {
+            for (int j = i + 1; j < t; j++) {
+                m.putScalar(i, j, -1e9);
+            }
+        }
+        return m;
+    }
+
+    private SDVariable layerNorm(SDVariable x, String gain, String bias) {
+        SDVariable mean = x.mean(true, 2);
+        SDVariable centered = x.sub(mean);
+        SDVariable var = centered.mul(centered).mean(true, 2);
+        SDVariable norm = centered.div(sd.math.sqrt(var.add(eps)));
+        return norm.mul(sd.reshape(w.get(gain), d)).add(sd.reshape(w.get(bias), d));
+    }
+
+    private SDVariable linear(SDVariable x, String weight, String bias, long in, long out) {
+        SDVariable y = sd.mmul(sd.reshape(x, -1, in), w.get(weight)).add(w.get(bias));
+        return sd.reshape(y, -1, t, out);
+    }
+
+    private SDVariable attention(SDVariable x, Gpt2Params p, SDVariable causal) {
+        int dh = d / heads;
+        SDVariable qkv = linear(x, p.qkvW(), p.qkvB(), d, 3L * d); // [b, T, 3d]
+        SDVariable q = heads(sd.stridedSlice(qkv, new long[]{0, 0, 0}, new long[]{0, 0, d}, new long[]{1, 1, 1}, 3, 3, 0, 0, 0), dh);
+        SDVariable k = heads(sd.stridedSlice(qkv, new long[]{0, 0, d}, new long[]{0, 0, 2L * d}, new long[]{1, 1, 1}, 3, 3, 0, 0, 0), dh);
+        SDVariable v = heads(sd.stridedSlice(qkv, new long[]{0, 0, 2L * d}, new long[]{0, 0, 3L * d}, new long[]{1, 1, 1}, 3, 3, 0, 0, 0), dh);
+        SDVariable scores = sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(dh)).add(causal); // [b, H, T, T]
+        SDVariable att = sd.nn.softmax(scores, 3);
+        SDVariable y = sd.permute(sd.mmul(att, v), 0, 2, 1, 3); // [b, T, H, dh]
+        return linear(sd.reshape(y, -1, t, d), p.projW(), p.projB(), d, d);
+    }
+
+    /** [b, T, d] -> [b, H, T, dh] */
+    private SDVariable heads(SDVariable x, int dh) {
+        return sd.permute(sd.reshape(x, -1, t, heads, dh), 0, 2, 1, 3);
+    }
+
+    private SDVariable mlp(SDVariable x, Gpt2Params p) {
+        SDVariable h = linear(x, p.fcW(), p.fcB(), d, 4L * d);
+        // GPT-2's tanh approximation of GELU (HF "gelu_new"), written out so export matches exactly
+        SDVariable inner = h.add(sd.math.cube(h).mul(0.044715)).mul(GELU_C);
+        SDVariable g = h.mul(0.5).mul(sd.math.tanh(inner).add(1.0));
+        return linear(g, p.fc2W(), p.fc2B(), 4L * d, d);
+    }
+}

@@ -1,0 +1,131 @@
+package io.lmforge.training.model;
+
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Map;
+
+/**
+ * The GPT-2 network as one DL4J {@link SameDiffLayer}: token + learned position embeddings,
+ * pre-LayerNorm blocks (causal multi-head self-attention, GELU MLP, residuals), final LayerNorm,
+ * LM head tied to the token embedding. Input: token ids as [batch, 1, T] (DL4J's recurrent
+ * layout); output: logits [batch, vocab, T] for an RnnLossLayer with softmax + sparse MCXENT.
+ *
+ * <p>One layer, not one per block, because DL4J layers own their parameters: the tied head has to
+ * live in the same layer as the embedding. The blocks are built by {@link Gpt2Blocks}.
+ *
+ * <p>Config fields are plain bean properties (field name = property name) because dl4j-spark
+ * ships the configuration as DL4J JSON: a field whose getter spells it differently is silently
+ * dropped (see ../shared/notes/dl4j-on-spark.md); a test compares toJson() round trips.
+ * Parameter names have no '_' (DL4J splits gradient keys on the last '_').
+ */
+public class Gpt2Layer extends SameDiffLayer {
+    private int vocabSize;
+    private int contextLength;
+    private int modelDim;
+    private int numHeads;
+    private int numLayers;
+    private double initStd = 0.02;
+    private double layerNormEps = 1e-5;
+
+    public Gpt2Layer() {
+        // for DL4J's JSON deserialisation
+    }
+
+    public Gpt2Layer(int vocabSize, int contextLength, int modelDim, int numHeads, int numLayers) {
+        if (modelDim % numHeads != 0) {
+            throw new IllegalArgumentException("d-model " + modelDim + " is not divisible by heads " + numHeads);
+        }
+        this.vocabSize = vocabSize;
+        this.contextLength = contextLength;
+        this.modelDim = modelDim;
+        this.numHeads = numHeads;
+        this.numLayers = numLayers;
+    }
+
+    public int getVocabSize() { return vocabSize; }
+    public void setVocabSize(int v) { vocabSize = v; }
+    public int getContextLength() { return contextLength; }
+    public void setContextLength(int v) { contextLength = v; }
+    public int getModelDim() { return modelDim; }
+    public void setModelDim(int v) { modelDim = v; }
+    public int getNumHeads() { return numHeads; }
+    public void setNumHeads(int v) { numHeads = v; }
+    public int getNumLayers() { return numLayers; }
+    public void setNumLayers(int v) { numLayers = v; }
+    public double getInitStd() { return initStd; }
+    public void setInitStd(double v) { initStd = v; }
+    public double getLayerNormEps() { return layerNormEps; }
+    public void setLayerNormEps(double v) { layerNormEps = v; }
+
+    @Override
+    public void defineParameters(SDLayerParams p) {
+        p.addWeightParam(Gpt2Params.WTE, vocabSize, modelDim);
+        p.addWeightParam(Gpt2Params.WPE, contextLength, modelDim);
+        for (int i = 0; i < numLayers; i++) {
+            Gpt2Params b = new Gpt2Params(i);
+            p.addBiasParam(b.ln1g(), 1, modelDim);
+            p.addBiasParam(b.ln1b(), 1, modelDim);
+            p.addWeightParam(b.qkvW(), modelDim, 3L * modelDim);
+            p.addBiasParam(b.qkvB(), 1, 3L * modelDim);
+            p.addWeightParam(b.projW(), modelDim, modelDim);
+            p.addBiasParam(b.projB(), 1, modelDim);
+            p.addBiasParam(b.ln2g(), 1, modelDim);
+            p.addBiasParam(b.ln2b(), 1, modelDim);
+            p.addWeightParam(b.fcW(), modelDim, 4L * modelDim);
+            p.addBiasParam(b.fcB(), 1, 4L * modelDim);
+            p.addWeightParam(b.fc2W(), 4L * modelDim, modelDim);
+            p.addBiasParam(b.fc2B(), 1, modelDim);
+        }
+        p.addBiasParam(Gpt2Params.LNF_G, 1, modelDim);
+        p.addBiasParam(Gpt2Params.LNF_B, 1, modelDim);
+    }
+
+    @Override
+    public void initializeParameters(Map<String, INDArray> params) {
+        // GPT-2: N(0, 0.02) weights, residual projections scaled by 1/sqrt(2 * layers), LN gain 1, biases 0
+        double residualStd = initStd / Math.sqrt(2.0 * numLayers);
+        for (Map.Entry<String, INDArray> e : params.entrySet()) {
+            String k = e.getKey();
+            INDArray a = e.getValue();
+            if (Gpt2Params.isLayerNormGain(k)) {
+                a.assign(1.0);
+            } else if (Gpt2Params.isBias(k)) {
+                a.assign(0.0);
+            } else {
+                double std = Gpt2Params.isResidualProjection(k) ? residualStd : initStd;
+                a.assign(Nd4j.randn(a.dataType(), a.shape()).muli(std));
+            }
+        }
+    }
+
+    @Override
+    public SDVariable defineLayer(SameDiff sd, SDVariable input, Map<String, SDVariable> params, SDVariable mask) {
+        SDVariable logits = new Gpt2Blocks(sd, params, vocabSize, contextLength, modelDim, numHeads, numLayers, layerNormEps).logits(input);
+        // DL4J M2.1 returns twice the gradient from every SameDiffLayer (for its parameters and its
+        // input); the forward value is y either way, the backward passes half. GradientCheckTest
+        // fails without this line.
+        SDVariable frozen = new org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient(sd, logits).outputVariable();
+        return logits.mul(0.5).add(frozen.mul(0.5));
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType inputType) {
+        return InputType.recurrent(vocabSize, contextLength);
+    }
+
+    @Override
+    public void setNIn(InputType inputType, boolean override) {
+        // the input is token ids; nothing to infer
+    }
+
+    static DataType dataType() {
+        return DataType.FLOAT;
+    }
+}

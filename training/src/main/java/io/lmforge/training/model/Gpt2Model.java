@@ -1,0 +1,68 @@
+package io.lmforge.training.model;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.layers.RnnLossLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.schedule.ISchedule;
+
+/**
+ * Builds the trainable ComputationGraph: input "tokens" -> {@link Gpt2Layer} "gpt" -> RnnLossLayer
+ * "loss" (softmax + sparse cross-entropy over token ids). Optimiser: Adam with decoupled weight
+ * decay (DL4J's {@link WeightDecay} is applied after the updater, i.e. AdamW; ND4J has no AdamW
+ * class), the LR schedule given, and L2 gradient clipping (per layer = over all weights, since the
+ * network is one layer).
+ */
+public final class Gpt2Model {
+    private Gpt2Model() {
+    }
+
+    public record Spec(int vocabSize, int seqLen, int modelDim, int heads, int layers) {
+    }
+
+    public record Optimizer(ISchedule learningRate, double beta1, double beta2, double epsilon, double weightDecay, double clipNorm) {
+    }
+
+    public static ComputationGraphConfiguration configuration(Spec spec, Optimizer opt, long seed, DataType dataType) {
+        NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .dataType(dataType)
+                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
+                .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+                .updater(Adam.builder().learningRateSchedule(opt.learningRate()).beta1(opt.beta1()).beta2(opt.beta2()).epsilon(opt.epsilon()).build());
+        if (opt.weightDecay() > 0) {
+            b.regularization(java.util.List.of(new WeightDecay(opt.weightDecay(), true)));
+        }
+        if (opt.clipNorm() > 0) {
+            b.gradientNormalization(GradientNormalization.ClipL2PerLayer).gradientNormalizationThreshold(opt.clipNorm());
+        }
+        return b.graphBuilder()
+                .addInputs("tokens")
+                .addLayer("gpt", new Gpt2Layer(spec.vocabSize(), spec.seqLen(), spec.modelDim(), spec.heads(), spec.layers()), "tokens")
+                .addLayer("loss", new RnnLossLayer.Builder(LossFunctions.LossFunction.SPARSE_MCXENT).activation(Activation.SOFTMAX).build(), "gpt")
+                .setOutputs("loss")
+                .build();
+    }
+
+    /** Double precision, no updater, no clipping: what GradientCheckUtil needs to compare with finite differences. */
+    public static ComputationGraphConfiguration gradientCheckConfiguration(Spec spec, long seed) {
+        return new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.DOUBLE).updater(new org.nd4j.linalg.learning.config.NoOp())
+                .graphBuilder().addInputs("tokens")
+                .addLayer("gpt", new Gpt2Layer(spec.vocabSize(), spec.seqLen(), spec.modelDim(), spec.heads(), spec.layers()), "tokens")
+                .addLayer("loss", new RnnLossLayer.Builder(LossFunctions.LossFunction.SPARSE_MCXENT).activation(Activation.SOFTMAX).build(), "gpt")
+                .setOutputs("loss").build();
+    }
+
+    public static ComputationGraph create(Spec spec, Optimizer opt, long seed) {
+        ComputationGraph net = new ComputationGraph(configuration(spec, opt, seed, DataType.FLOAT));
+        net.init();
+        return net;
+    }
+}

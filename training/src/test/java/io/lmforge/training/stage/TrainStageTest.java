@@ -1,0 +1,138 @@
+package io.lmforge.training.stage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lmforge.core.config.PipelineConfig;
+import io.lmforge.core.dataset.DatasetLayout;
+import io.lmforge.core.dataset.Manifest;
+import io.lmforge.core.stage.StageContext;
+import io.lmforge.core.stage.StageRegistry;
+import io.lmforge.core.stage.StageResult;
+import io.lmforge.core.testing.SharedSpark;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The train stage on committed mix chunks of real sample text (byte tokens), tiny model, local[2]. */
+class TrainStageTest {
+    private static final int SEQ = 16;
+    private static Path root;
+
+    @BeforeAll
+    static void commitMix() throws Exception {
+        root = SharedSpark.tempDir("train");
+        Path tok = root.resolve("tokenizer/v1");
+        Files.createDirectories(tok);
+        Files.writeString(tok.resolve("tokenizer.json"), "{\"added_tokens\":[{\"id\":0,\"content\":\"<|endoftext|>\"}],\"model\":{\"vocab\":{\"x\":256}}}");
+        byte[] text = Files.readAllBytes(SharedSpark.repoRoot().toPath().resolve("data/sample/chunk-0002/text/ud-fr.txt"));
+        writeMix("0001", text, 0, 1);
+        writeMix("0002", text, 16_000, 2);
+    }
+
+    private static void writeMix(String chunk, byte[] text, int from, int seq) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 96; i++) {
+            List<Integer> t = new ArrayList<>();
+            for (int k = 0; k <= SEQ; k++) {
+                t.add(1 + (text[from + i * SEQ + k] & 0xFF));
+            }
+            rows.add(RowFactory.create((long) i, t));
+        }
+        Path dir = root.resolve("mix/chunk=" + chunk);
+        SharedSpark.get().createDataFrame(rows, new StructType().add("seq_id", DataTypes.LongType)
+                .add("tokens", DataTypes.createArrayType(DataTypes.IntegerType, false))).write().parquet(dir.resolve("train").toString());
+        manifest(dir, "mix", chunk, Map.of("seq_len", SEQ, "tokenizer_version", "v1"));
+        Path dedup = root.resolve("dedup/docs/chunk=" + chunk);
+        Files.createDirectories(dedup);
+        manifest(dedup, "dedup", chunk, Map.of("seq", seq));
+    }
+
+    private static void manifest(Path dir, String stage, String chunk, Map<String, Object> counts) throws Exception {
+        Files.writeString(dir.resolve(Manifest.FILE_NAME), new Manifest(stage, chunk, "t", "h", stage + chunk, List.of(), List.of(),
+                new HashMap<>(counts), Map.of(), "t", "t").toJson());
+    }
+
+    private static StageResult train(String chunk, String... sets) throws Exception {
+        List<String> s = new ArrayList<>(List.of("train.model.layers=1", "train.model.d-model=32", "train.model.heads=2", "train.workers=2",
+                "train.batch-per-worker=4", "train.averaging-frequency=2", "train.max-rounds-per-chunk=3",
+                "train.optimizer.learning-rate=3e-3", "train.optimizer.warmup-steps=2"));
+        s.addAll(List.of(sets));
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        StageContext ctx = new StageContext(SharedSpark.get(), PipelineConfig.load(null, s), new DatasetLayout(root.toString()), chunk, false,
+                new PrintStream(console, true, StandardCharsets.UTF_8), new StageRegistry());
+        StageResult r = new TrainStage().run(ctx);
+        System.out.print(console.toString(StandardCharsets.UTF_8));
+        return r;
+    }
+
+    private static JsonNode state(String run, String chunk) throws Exception {
+        return new ObjectMapper().readTree(root.resolve("models/" + run + "/chunk=" + chunk + "/training_state.json").toFile());
+    }
+
+    @Test
+    void eachChunkContinuesTheRunAndWritesCheckpointAndMetrics() throws Exception {
+        assertEquals(StageResult.Outcome.COMMITTED, train("0001").outcome());
+        JsonNode s1 = state("default", "0001");
+        assertTrue(Files.exists(root.resolve("models/default/chunk=0001/model.zip")));
+        assertEquals(3 * 2, s1.get("step").asInt(), "3 rounds x averaging-frequency 2 (DL4J counts iterations per worker)");
+        assertEquals(StageResult.Outcome.COMMITTED, train("0002").outcome());
+        JsonNode s2 = state("default", "0002");
+        assertEquals("0001", s2.get("continued_from").asText());
+        assertTrue(s2.get("step").asInt() > s1.get("step").asInt(), "the step counter continues: " + s2);
+        assertTrue(s2.get("tokens_seen").asLong() > s1.get("tokens_seen").asLong());
+        List<Row> metrics = SharedSpark.get().read().parquet(root.resolve("models/default/metrics").toString()).orderBy("step").collectAsList();
+        assertEquals(6, metrics.size(), "one row per averaging round over two chunks");
+        double firstLoss = metrics.get(0).getDouble(metrics.get(0).fieldIndex("loss"));
+        double lastLoss = metrics.get(5).getDouble(metrics.get(5).fieldIndex("loss"));
+        assertTrue(firstLoss < Math.log(257) + 0.5 && lastLoss < firstLoss, "loss per token " + firstLoss + " -> " + lastLoss);
+        assertEquals(StageResult.Outcome.SKIPPED, train("0002").outcome());
+    }
+
+    @Test
+    void waitKDefersAChunkAndTrainsOnTheGroup() throws Exception {
+        StageResult first = train("0001", "train.run=waitk", "train.schedule=wait-k", "train.wait-k=2");
+        assertTrue(first.detail().startsWith("deferred: wait-k: 1 of 2"), first.detail());
+        assertTrue(Files.notExists(root.resolve("models/waitk/chunk=0001/model.zip")));
+        train("0002", "train.run=waitk", "train.schedule=wait-k", "train.wait-k=2");
+        JsonNode s = state("waitk", "0002");
+        assertEquals(List.of("0001", "0002"), List.of(s.get("chunks").get(0).asText(), s.get("chunks").get(1).asText()));
+    }
+
+    @Test
+    void aRunKilledMidChunkAndRerunReproducesTheUninterruptedLossCurve() throws Exception {
+        train("0001", "train.run=straight");
+        train("0002", "train.run=straight");
+        train("0001", "train.run=killed");
+        // a kill during chunk 0002 leaves only uncommitted files under _staging (the commit is atomic)
+        Path leftover = root.resolve("_staging/train-0002-deadbeef/out0");
+        Files.createDirectories(leftover);
+        Files.writeString(leftover.resolve("model.zip"), "partial");
+        train("0002", "train.run=killed");
+        List<Double> straight = losses("straight", "0002");
+        List<Double> resumed = losses("killed", "0002");
+        assertEquals(3, straight.size());
+        assertEquals(straight, resumed, "same seed, same checkpoint (weights + Adam state), same data order: same losses");
+        assertEquals(state("straight", "0002").get("step").asInt(), state("killed", "0002").get("step").asInt());
+    }
+
+    private static List<Double> losses(String run, String chunk) {
+        return SharedSpark.get().read().parquet(root.resolve("models/" + run + "/metrics/chunk=" + chunk).toString()).orderBy("step")
+                .select("loss").as(org.apache.spark.sql.Encoders.DOUBLE()).collectAsList();
+    }
+}
