@@ -1,0 +1,161 @@
+package io.lmforge.bench;
+
+import io.lmforge.training.data.SequenceBatches;
+import io.lmforge.training.model.Gpt2Model;
+import io.lmforge.training.model.WarmupCosineSchedule;
+import io.lmforge.training.spark.ParameterAveraging;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * `bin/bench train`: (1) the Parquet -> MultiDataSet loader alone, tokens/s; (2) single-JVM training
+ * step throughput of the GPT-2 model (d 128, 2 layers, 4 heads, T 128, vocab 8192, batch 16) and its
+ * FLOP/s against an ND4J matmul peak measured in the same run; (3) parameter averaging on Spark
+ * local[2]: loss vs tokens seen for 1 worker and 2 workers at averaging frequency 5 and 20, on byte
+ * tokens of the sample text (so the bench needs no earlier stage).
+ */
+public final class TrainBench {
+    private TrainBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        SparkSession spark = SparkSession.builder().master("local[2]").appName("bench-train").config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "2").getOrCreate();
+        spark.sparkContext().setLogLevel("WARN");
+        loader(spark);
+        double peak = matmulPeak();
+        step(peak);
+        averaging(spark);
+        spark.stop();
+    }
+
+    static void loader(SparkSession spark) throws Exception {
+        int t = 128;
+        int n = 40_000;
+        Random r = new Random(1);
+        List<Row> rows = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            List<Integer> tok = new ArrayList<>(t + 1);
+            for (int k = 0; k <= t; k++) {
+                tok.add(r.nextInt(8192));
+            }
+            rows.add(RowFactory.create((long) i, tok));
+        }
+        Path dir = Files.createTempDirectory("bench-train").resolve("seqs");
+        spark.createDataFrame(rows, new StructType().add("seq_id", DataTypes.LongType).add("tokens", DataTypes.createArrayType(DataTypes.IntegerType, false)))
+                .coalesce(1).write().parquet(dir.toString());
+        Dataset<Row> seqs = spark.read().parquet(dir.toString());
+        SequenceBatches.of(seqs, 16).count(); // warm-up
+        long s = System.nanoTime();
+        long batches = SequenceBatches.of(seqs, 16).count();
+        double sec = (System.nanoTime() - s) / 1e9;
+        System.out.printf(Locale.ROOT, "loader: Parquet -> MultiDataSet, %,d sequences x %d tokens in %,d batches: %.2f s, %,.0f tokens/s (1 partition = 1 core)%n",
+                n, t, batches, sec, (double) n * t / sec);
+    }
+
+    static double matmulPeak() {
+        int m = 1024;
+        INDArray a = Nd4j.rand(DataType.FLOAT, m, m);
+        INDArray b = Nd4j.rand(DataType.FLOAT, m, m);
+        a.mmul(b);
+        long s = System.nanoTime();
+        int reps = 20;
+        for (int i = 0; i < reps; i++) {
+            a.mmul(b);
+        }
+        double sec = (System.nanoTime() - s) / 1e9;
+        double flops = 2.0 * m * m * m * reps / sec;
+        System.out.printf(Locale.ROOT, "ND4J matmul peak (%dx%d fp32, %s threads): %.1f GFLOP/s%n", m, m,
+                System.getenv().getOrDefault("OMP_NUM_THREADS", "default"), flops / 1e9);
+        return flops;
+    }
+
+    static void step(double peak) {
+        int t = 128;
+        int batch = 16;
+        Gpt2Model.Spec spec = new Gpt2Model.Spec(8192, t, 128, 4, 2);
+        ComputationGraph net = Gpt2Model.create(spec, new Gpt2Model.Optimizer(new WarmupCosineSchedule(3e-4, 10, 1000, 0.1), 0.9, 0.95, 1e-8, 0.1, 1.0), 1);
+        Random r = new Random(2);
+        List<int[]> rows = new ArrayList<>();
+        for (int b = 0; b < batch; b++) {
+            int[] s = new int[t + 1];
+            for (int k = 0; k <= t; k++) {
+                s[k] = r.nextInt(8192);
+            }
+            rows.add(s);
+        }
+        MultiDataSet mds = SequenceBatches.toBatch(rows);
+        for (int i = 0; i < 3; i++) {
+            net.fit(mds);
+        }
+        int steps = 10;
+        long s = System.nanoTime();
+        for (int i = 0; i < steps; i++) {
+            net.fit(mds);
+        }
+        double sec = (System.nanoTime() - s) / 1e9;
+        double tokensPerS = (double) steps * batch * t / sec;
+        // training FLOPs per token ~ 6 x parameters (+ attention 12 x layers x T x d)
+        double flopsPerToken = 6.0 * net.numParams() + 12.0 * spec.layers() * t * spec.modelDim();
+        double flops = tokensPerS * flopsPerToken;
+        System.out.printf(Locale.ROOT, "training step, 1 JVM, %,d parameters, batch %d x T %d: %.0f ms/step, %,.0f tokens/s, %.2f GFLOP/s = %.1f%% of the matmul peak%n",
+                net.numParams(), batch, t, sec / steps * 1000, tokensPerS, flops / 1e9, 100 * flops / peak);
+    }
+
+    static void averaging(SparkSession spark) throws Exception {
+        byte[] text = Files.readAllBytes(new File(System.getProperty("lmforge.home", "."), "data/sample/chunk-0002/text/ud-en.txt").toPath());
+        int t = 64;
+        int batch = 8;
+        List<MultiDataSet> all = new ArrayList<>();
+        for (int off = 0; off + batch * t + 1 < text.length && all.size() < 80; off += batch * t) {
+            List<int[]> rows = new ArrayList<>();
+            for (int b = 0; b < batch; b++) {
+                int[] s = new int[t + 1];
+                for (int k = 0; k <= t; k++) {
+                    s[k] = text[off + b * t + k] & 0xFF;
+                }
+                rows.add(s);
+            }
+            all.add(SequenceBatches.toBatch(rows));
+        }
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        System.out.printf(Locale.ROOT, "parameter averaging, byte tokens of ud-en (vocab 256, d 64, 2 layers, T %d, batch %d/worker), 2 passes over %d minibatches:%n",
+                t, batch, all.size());
+        System.out.println("  workers  avg-freq  tokens seen  loss/token  tokens/s");
+        for (int[] cfg : new int[][]{{1, 5}, {2, 5}, {2, 20}}) {
+            ComputationGraph net = Gpt2Model.create(new Gpt2Model.Spec(256, t, 64, 4, 2),
+                    new Gpt2Model.Optimizer(new WarmupCosineSchedule(3e-3, 10, 200, 0.1), 0.9, 0.95, 1e-8, 0.01, 1.0), 1);
+            ParameterAveraging pa = new ParameterAveraging(sc, cfg[0], batch, cfg[1], Files.createTempDirectory("bench-export").resolve("x").toUri().toString(), 1);
+            JavaRDD<MultiDataSet> rdd = sc.parallelize(all, cfg[0]).cache();
+            long tokens = 0;
+            long s = System.nanoTime();
+            double loss = Double.NaN;
+            for (int pass = 0; pass < 2; pass++) {
+                ParameterAveraging.Result res = pa.fit(net, rdd);
+                net = res.net();
+                loss = res.score() / t;
+                tokens += (long) all.size() * batch * t;
+                System.out.printf(Locale.ROOT, "  %7d  %8d  %11d  %10.3f  %8.0f%n", cfg[0], cfg[1], tokens, loss, tokens / ((System.nanoTime() - s) / 1e9));
+            }
+        }
+    }
+}
