@@ -131,6 +131,7 @@ class DemoEndToEndTest {
         assertEquals(1, again.out().lines().filter(l -> l.matches("tokenizer-train 0001: skipped.*")).count(), again.out());
         assertEquals(3, again.out().lines().filter(l -> l.matches("tokenize 000\\d: skipped.*")).count(), again.out());
         assertEquals(3, again.out().lines().filter(l -> l.matches("mix 000\\d: skipped.*")).count(), again.out());
+        assertEquals(3, again.out().lines().filter(l -> l.matches("train 000\\d: skipped.*")).count(), again.out());
 
         SparkSession spark = SharedSpark.get();
         DatasetLayout layout = new DatasetLayout(root.toString());
@@ -207,5 +208,26 @@ class DemoEndToEndTest {
         }
         assertTrue(langs.get(largest).get("sampled_share").asDouble() < langs.get(largest).get("natural_share").asDouble(), largest);
         assertTrue(langs.get(smallest).get("sampled_share").asDouble() > langs.get(smallest).get("natural_share").asDouble(), smallest);
+    }
+
+    @Test
+    void trainingContinuesAcrossChunksWithCheckpointsAndMetrics() throws Exception {
+        Path run = root.resolve("models/default");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        long previousStep = 0;
+        String previous = null;
+        for (String chunk : List.of("0001", "0002", "0003")) {
+            Path dir = run.resolve("chunk=" + chunk);
+            assertTrue(java.nio.file.Files.exists(dir.resolve("model.zip")), "checkpoint of " + chunk);
+            com.fasterxml.jackson.databind.JsonNode state = json.readTree(dir.resolve("training_state.json").toFile());
+            assertEquals(previous == null ? "null" : previous, state.get("continued_from").asText());
+            assertTrue(state.get("step").asLong() > previousStep, chunk + " continues the step count: " + state);
+            assertEquals(8192, state.get("vocab_size").asInt());
+            previousStep = state.get("step").asLong();
+            previous = chunk;
+        }
+        Dataset<Row> metrics = SharedSpark.get().read().parquet(run.resolve("metrics").toString());
+        assertEquals(9, metrics.count(), "3 averaging rounds per chunk (demo.set)");
+        assertEquals(0, metrics.filter(col("loss").isNaN().or(col("loss").gt(10))).count(), "finite losses below ln(8192) + 1");
     }
 }

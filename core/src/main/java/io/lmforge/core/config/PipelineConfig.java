@@ -103,6 +103,16 @@ public final class PipelineConfig implements Serializable {
         return new PipelineConfig(ConfigFactory.parseMap(java.util.Map.of(path, value)).withFallback(raw()).resolve());
     }
 
+    /** This config with "key=value" overrides applied (same syntax as --set), validated against the reference. */
+    public PipelineConfig withOverrides(List<String> overrides) {
+        Config user = ConfigFactory.empty();
+        for (String kv : overrides) {
+            user = parseOverride(kv).withFallback(user);
+        }
+        ConfigValidator.validate(user, reference(), user.withFallback(raw()).resolve());
+        return new PipelineConfig(user.withFallback(raw()).resolve());
+    }
+
     public String getString(String path) {
         return get(path, () -> raw().getString(path));
     }

@@ -27,7 +27,8 @@ public final class DemoStage implements Stage {
         return """
                 Reads demo.chunks (id + input paths; relative paths resolve against the lmforge
                 checkout) and runs demo.stages for each chunk, in order (demo.first-chunk-only
-                stages, e.g. tokenizer-train, for the first chunk only).
+                stages, e.g. tokenizer-train, for the first chunk only), with demo.set applied
+                on top of the configuration (demo-sized training).
                 The dataset root is --root / pipeline.root, or demo.root (default target/demo).
                 Re-running skips chunks whose outputs are up to date; --force recomputes them.""";
     }
@@ -50,7 +51,7 @@ public final class DemoStage implements Stage {
             for (String p : chunk.getStringList("paths")) {
                 paths.add(io.lmforge.core.config.HomePaths.resolve(p));
             }
-            PipelineConfig chunkConfig = ctx.config().with("ingest.input.paths", paths);
+            PipelineConfig chunkConfig = ctx.config().withOverrides(ctx.config().getStringList("demo.set")).with("ingest.input.paths", paths);
             StageContext chunkCtx = ctx.withChunk(id).withConfig(chunkConfig);
             for (String name : stageNames) {
                 if (firstOnly.contains(name) && chunk != chunks.get(0)) {
