@@ -6,14 +6,14 @@ import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 
-/** `<stage> [--conf FILE] [--root DIR] [--chunk ID] [--set key=value]... [--force] [--help]` */
+/** `<stage> [--conf FILE] [--root DIR] [--chunk ID] [--set key=value]... [--out DIR] [--force] [--help]`; --out DIR = --set export.out=DIR */
 public record CliArgs(String stage, File conf, String root, String chunk, List<String> sets, boolean force, boolean help) {
 
     public static CliArgs parse(String[] rawArgs) {
         List<String> split = new ArrayList<>();
         for (String a : rawArgs) { // accept --root=DIR as well as --root DIR
             int eq = a.indexOf('=');
-            if (a.startsWith("--") && eq > 2 && List.of("--conf", "--root", "--chunk", "--set").contains(a.substring(0, eq))) {
+            if (a.startsWith("--") && eq > 2 && List.of("--conf", "--root", "--chunk", "--set", "--out").contains(a.substring(0, eq))) {
                 split.add(a.substring(0, eq));
                 split.add(a.substring(eq + 1));
             } else {
@@ -37,6 +37,7 @@ public record CliArgs(String stage, File conf, String root, String chunk, List<S
                 case "--root" -> root = value(args, ++i, a);
                 case "--chunk" -> chunk = value(args, ++i, a);
                 case "--set" -> sets.add(value(args, ++i, a));
+                case "--out" -> sets.add("export.out=\"" + value(args, ++i, a).replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
                 default -> {
                     if (a.startsWith("-")) {
                         throw new ConfigError("unknown option '" + a + "' (see --help)");

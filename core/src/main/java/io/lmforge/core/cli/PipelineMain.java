@@ -116,7 +116,7 @@ public final class PipelineMain {
     }
 
     static void printUsage(PrintStream out, StageRegistry registry) {
-        out.println("usage: bin/pipeline STAGE [--conf FILE] [--root DIR] [--chunk ID] [--set key=value]... [--force]");
+        out.println("usage: bin/pipeline STAGE [--conf FILE] [--root DIR] [--chunk ID] [--set key=value]... [--out DIR] [--force]");
         out.println("       spark-submit --class " + PipelineMain.class.getName() + " dist/target/pipeline.jar STAGE ...");
         out.println();
         out.println("stages:");
@@ -129,6 +129,7 @@ public final class PipelineMain {
         out.println("  --root DIR         dataset root (pipeline.root): local path or Hadoop URI");
         out.println("  --chunk ID         arrival chunk to process, e.g. 0001 or 2026-11-22");
         out.println("  --set key=value    override one config key (repeatable; HOCON values, e.g. --set ingest.input.paths=[a,b])");
+        out.println("  --out DIR          output directory of export-hf (= --set export.out=DIR)");
         out.println("  --force            recompute even when the outputs are up to date");
         out.println("  --help             this text; STAGE --help for a stage's details");
     }

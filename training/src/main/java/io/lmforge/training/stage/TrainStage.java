@@ -92,7 +92,7 @@ public final class TrainStage implements Stage {
         Manifest mix = Datasets.requireCommitted(ctx.spark(), mixDir, "mix chunk " + chunk + " (run mix --chunk " + chunk + " first)");
         long seq = arrival(fs, layout, chunk);
         List<Checkpoints.Entry> entries = new ArrayList<>(ckpts.entries());
-        entries.removeIf(e -> e.chunk().equals(chunk));
+        entries.removeIf(e -> e.chunk().equals(chunk) || e.seq() >= seq); // only the history before this chunk matters
         String configHash = c.hashOf("train");
         String fingerprint = StableId.hash(NAME + "|" + chunk + "|" + BuildInfo.version() + "|" + configHash + "|" + mix.fingerprint() + "|"
                 + entries.stream().map(e -> e.chunk() + "=" + e.manifest().fingerprint()).reduce("", String::concat));

@@ -102,6 +102,7 @@ class TrainStageTest {
         double lastLoss = metrics.get(5).getDouble(metrics.get(5).fieldIndex("loss"));
         assertTrue(firstLoss < Math.log(257) + 0.5 && lastLoss < firstLoss, "loss per token " + firstLoss + " -> " + lastLoss);
         assertEquals(StageResult.Outcome.SKIPPED, train("0002").outcome());
+        assertEquals(StageResult.Outcome.SKIPPED, train("0001").outcome(), "a later chunk's checkpoint does not make chunk 0001 stale");
     }
 
     @Test
