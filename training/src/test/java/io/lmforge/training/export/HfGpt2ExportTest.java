@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Export to the HF GPT-2 layout, checked by an independent numpy implementation of
- * GPT2LMHeadModel's forward pass reading model.safetensors (python/gpt2_numpy_check.py).
+ * GPT2LMHeadModel's forward pass reading model.safetensors (python/gpt2_numpy_check.py), and with
+ * LMFORGE_TRANSFORMERS_CHECK=1 by transformers' GPT2LMHeadModel itself (pinned torch + transformers).
  */
 class HfGpt2ExportTest {
     @Test
@@ -66,10 +67,16 @@ class HfGpt2ExportTest {
         cases.put("logits", out);
         Path casesFile = dir.resolve("cases.json");
         new ObjectMapper().writeValue(casesFile.toFile(), cases);
-        String python = PythonEnv.python("export");
+        // LMFORGE_TRANSFORMERS_CHECK=1: also load the directory with transformers' GPT2LMHeadModel (a 5.6 GB env)
+        boolean transformers = System.getenv("LMFORGE_TRANSFORMERS_CHECK") != null;
+        String python = PythonEnv.python(transformers ? "transformers" : "export");
         JsonNode r = new ObjectMapper().readTree(PythonEnv.runPython(python, "python/gpt2_numpy_check.py", dir.resolve("model").toString(), casesFile.toString()));
         assertEquals(4, r.get("sequences").asInt());
         assertTrue(r.get("max_abs_diff").asDouble() < 1e-3, "max |logit difference| = " + r.get("max_abs_diff"));
+        if (transformers) {
+            assertTrue(r.has("transformers_max_abs_diff"), r.toString());
+            assertTrue(r.get("transformers_max_abs_diff").asDouble() < 1e-3, "GPT2LMHeadModel vs ours: " + r);
+        }
         JsonNode config = new ObjectMapper().readTree(dir.resolve("model/config.json").toFile());
         assertEquals("gpt2", config.get("model_type").asText());
         assertEquals(2, config.get("n_layer").asInt());
