@@ -26,6 +26,11 @@ class MergeLearnerTest {
         for (SampleTexts.Line l : SampleTexts.lines()) {
             PreTokenizer.lmforge().split(l.text(), w -> table.merge(w, 1L, Long::sum));
         }
+        return learner(List.of("<|endoftext|>"), table);
+    }
+
+    /** A learner over a word table, with the byte-pair counts the Spark half would compute. */
+    private static MergeLearner learner(List<String> added, Map<String, Long> table) {
         List<byte[]> words = new ArrayList<>();
         long[] counts = new long[table.size()];
         Map<Long, Long> pairs = new HashMap<>();
@@ -38,7 +43,7 @@ class MergeLearnerTest {
                 pairs.merge(MergeTable.pair(b[k] & 0xFF, b[k + 1] & 0xFF), e.getValue(), Long::sum);
             }
         }
-        return new MergeLearner(List.of("<|endoftext|>"), words, counts, pairs);
+        return new MergeLearner(added, words, counts, pairs);
     }
 
     @Test
@@ -76,23 +81,11 @@ class MergeLearnerTest {
     void mostFrequentPairFirstAndDeterministic() {
         // "hug" x10, "pug" x5, "pun" x12, "bun" x4, "hugs" x5 (the HF course example)
         Map<String, Long> table = new LinkedHashMap<>(Map.of("hug", 10L, "pug", 5L, "pun", 12L, "bun", 4L, "hugs", 5L));
-        List<byte[]> words = new ArrayList<>();
-        long[] counts = new long[table.size()];
-        Map<Long, Long> pairs = new HashMap<>();
-        int i = 0;
-        for (Map.Entry<String, Long> e : table.entrySet()) {
-            byte[] b = e.getKey().getBytes(StandardCharsets.UTF_8);
-            words.add(b);
-            counts[i++] = e.getValue();
-            for (int k = 0; k + 1 < b.length; k++) {
-                pairs.merge(MergeTable.pair(b[k] & 0xFF, b[k + 1] & 0xFF), e.getValue(), Long::sum);
-            }
-        }
-        BpeTokenizer a = new MergeLearner(List.of(), words, counts, pairs).learn(256 + 3, 1, null);
+        BpeTokenizer a = learner(List.of(), table).learn(256 + 3, 1, null);
         assertEquals("ug", a.token(256), "u+g occurs 20 times");
         assertEquals("un", a.token(257), "u+n occurs 16 times");
         assertEquals("hug", a.token(258), "h+ug occurs 15 times");
-        BpeTokenizer b = new MergeLearner(List.of(), words, counts, pairs).learn(256 + 3, 1, null);
+        BpeTokenizer b = learner(List.of(), table).learn(256 + 3, 1, null);
         assertEquals(HfTokenizerJson.write(a), HfTokenizerJson.write(b));
         assertEquals("Ġ", String.valueOf(ByteLevel.charOf(' ')));
     }
