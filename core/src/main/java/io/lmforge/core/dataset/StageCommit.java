@@ -106,12 +106,17 @@ public final class StageCommit {
         if (!fs.exists(p)) {
             return null;
         }
+        return Manifest.fromJson(readString(fs, p));
+    }
+
+    /** A small UTF-8 text file on any Hadoop file system (manifests, tokenizer.json, state files). */
+    public static String readString(FileSystem fs, Path p) throws IOException {
         try (FSDataInputStream in = fs.open(p)) {
-            return Manifest.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
-    static void writeString(FileSystem fs, Path p, String s) throws IOException {
+    public static void writeString(FileSystem fs, Path p, String s) throws IOException {
         try (FSDataOutputStream out = fs.create(p, true)) {
             out.write(s.getBytes(StandardCharsets.UTF_8));
         }

@@ -6,14 +6,11 @@ import io.lmforge.core.dataset.Manifest;
 import io.lmforge.core.dataset.StageCommit;
 import io.lmforge.tokenize.bpe.BpeTokenizer;
 import io.lmforge.tokenize.bpe.HfTokenizerJson;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -90,14 +87,10 @@ public final class TokenizerStore {
     }
 
     String read(Path p) throws IOException {
-        try (FSDataInputStream in = fs.open(p)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return StageCommit.readString(fs, p);
     }
 
     void write(Path p, String s) throws IOException {
-        try (FSDataOutputStream out = fs.create(p, true)) {
-            out.write(s.getBytes(StandardCharsets.UTF_8));
-        }
+        StageCommit.writeString(fs, p, s);
     }
 }

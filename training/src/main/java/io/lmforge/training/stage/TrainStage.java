@@ -18,8 +18,6 @@ import io.lmforge.training.model.Gpt2Layer;
 import io.lmforge.training.model.Gpt2Model;
 import io.lmforge.training.model.WarmupCosineSchedule;
 import io.lmforge.training.spark.ParameterAveraging;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -37,7 +35,6 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.schedule.ISchedule;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -288,14 +285,10 @@ public final class TrainStage implements Stage {
     }
 
     static String read(FileSystem fs, Path p) throws IOException {
-        try (FSDataInputStream in = fs.open(p)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return StageCommit.readString(fs, p);
     }
 
     static void write(FileSystem fs, Path p, String s) throws IOException {
-        try (FSDataOutputStream o = fs.create(p, true)) {
-            o.write(s.getBytes(StandardCharsets.UTF_8));
-        }
+        StageCommit.writeString(fs, p, s);
     }
 }
