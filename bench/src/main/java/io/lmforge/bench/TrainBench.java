@@ -43,7 +43,8 @@ public final class TrainBench {
         spark.sparkContext().setLogLevel("WARN");
         loader(spark);
         double peak = matmulPeak();
-        step(peak);
+        double ours = step(peak);
+        pytorch(ours);
         averaging(spark);
         spark.stop();
     }
@@ -89,7 +90,7 @@ public final class TrainBench {
         return flops;
     }
 
-    static void step(double peak) {
+    static double step(double peak) {
         int t = 128;
         int batch = 16;
         Gpt2Model.Spec spec = new Gpt2Model.Spec(8192, t, 128, 4, 2);
@@ -119,6 +120,34 @@ public final class TrainBench {
         double flops = tokensPerS * flopsPerToken;
         System.out.printf(Locale.ROOT, "training step, 1 JVM, %,d parameters, batch %d x T %d: %.0f ms/step, %,.0f tokens/s, %.2f GFLOP/s = %.1f%% of the matmul peak%n",
                 net.numParams(), batch, t, sec / steps * 1000, tokensPerS, flops / 1e9, 100 * flops / peak);
+        return tokensPerS;
+    }
+
+    /**
+     * The baseline the issue names: the same architecture and step in PyTorch on CPU with as many
+     * threads as this JVM has cores (python/torch_train_bench.py, transformers' GPT2LMHeadModel). Runs
+     * when the pinned torch environment exists (bin/python-env transformers: 5.6 GB, so the bench
+     * does not create it).
+     */
+    static void pytorch(double oursTokensPerS) throws Exception {
+        File home = new File(System.getProperty("lmforge.home", "."));
+        File python = new File(home, ".venv/transformers/bin/python");
+        if (!python.canExecute()) {
+            System.out.println("PyTorch baseline skipped: no .venv/transformers (create it with bin/python-env transformers, 5.6 GB)");
+            return;
+        }
+        int threads = Runtime.getRuntime().availableProcessors();
+        Process p = new ProcessBuilder(python.getPath(), new File(home, "python/torch_train_bench.py").getPath(), String.valueOf(threads), "10")
+                .redirectErrorStream(false).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        if (p.waitFor() != 0) {
+            System.out.println("PyTorch baseline failed: " + new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            return;
+        }
+        var r = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.lines().reduce((a, b) -> b).orElse("{}"));
+        double torch = r.get("tokens_per_s").asDouble();
+        System.out.printf(Locale.ROOT, "PyTorch %s, same architecture and step, %d threads: %.0f ms/step, %,.0f tokens/s; ours / PyTorch = %.2f%n",
+                "(transformers GPT2LMHeadModel, AdamW)", threads, r.get("step_s").asDouble() * 1000, torch, oursTokensPerS / torch);
     }
 
     static void averaging(SparkSession spark) throws Exception {

@@ -132,6 +132,7 @@ class DemoEndToEndTest {
         assertEquals(3, again.out().lines().filter(l -> l.matches("tokenize 000\\d: skipped.*")).count(), again.out());
         assertEquals(3, again.out().lines().filter(l -> l.matches("mix 000\\d: skipped.*")).count(), again.out());
         assertEquals(3, again.out().lines().filter(l -> l.matches("train 000\\d: skipped.*")).count(), again.out());
+        assertEquals(3, again.out().lines().filter(l -> l.matches("eval 000\\d: skipped.*")).count(), again.out());
 
         SparkSession spark = SharedSpark.get();
         DatasetLayout layout = new DatasetLayout(root.toString());
@@ -229,5 +230,38 @@ class DemoEndToEndTest {
         Dataset<Row> metrics = SharedSpark.get().read().parquet(run.resolve("metrics").toString());
         assertEquals(9, metrics.count(), "3 averaging rounds per chunk (demo.set)");
         assertEquals(0, metrics.filter(col("loss").isNaN().or(col("loss").gt(10))).count(), "finite losses below ln(8192) + 1");
+    }
+
+    @Test
+    void everyChunkIsEvaluatedAndTheReportHasTheAnytimeCurve() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Path evalRun = root.resolve("eval/default");
+        long previousTokens = 0;
+        for (String chunk : List.of("0001", "0002", "0003")) {
+            com.fasterxml.jackson.databind.JsonNode r = json.readTree(evalRun.resolve("chunk=" + chunk + "/results.json").toFile());
+            assertEquals(chunk, r.path("config").path("model_chunk").asText(), "every-chunk schedule: each chunk's own model");
+            long tokens = r.path("config").path("tokens_seen").asLong();
+            assertTrue(tokens > previousTokens, chunk);
+            previousTokens = tokens;
+            com.fasterxml.jackson.databind.JsonNode bpb = r.path("bits_per_byte");
+            assertTrue(bpb.size() >= 50, "bits per byte for most sample languages: " + bpb.size());
+            bpb.fields().forEachRemaining(e -> {
+                double v = e.getValue().path("bits_per_byte").asDouble();
+                assertTrue(v > 0 && v < 16, e.getKey() + " " + v); // a barely trained model: below uniform over 8192 tokens per byte
+            });
+            // demo.set: 5 examples, k 0 and 1, of every task language (11 + 10 + 6)
+            assertEquals(27 * 2, r.path("results").size());
+            assertEquals(5, r.path("results").path("xstorycloze_sw|1-shot").path("sample_len").asInt());
+            assertEquals(27 * 2 * 5, java.nio.file.Files.readAllLines(evalRun.resolve("chunk=" + chunk + "/samples.jsonl")).size());
+        }
+        Dataset<Row> anytime = SharedSpark.get().read().parquet(evalRun.resolve("anytime").toString());
+        assertEquals(3, anytime.select("chunk").distinct().count());
+        String md = java.nio.file.Files.readString(root.resolve("report/default/report.md"));
+        for (String chunk : List.of("0001", "0002", "0003")) {
+            assertTrue(md.contains("| " + chunk + " | " + chunk + " |"), "anytime row for " + chunk + "\n" + md);
+        }
+        assertTrue(md.contains("| cumulative error |"), md);
+        assertTrue(java.nio.file.Files.size(root.resolve("report/default/anytime_bpb.png")) > 1000);
+        assertTrue(java.nio.file.Files.size(root.resolve("report/default/training_loss.png")) > 1000);
     }
 }

@@ -40,4 +40,13 @@ public final class Datasets {
             throw new UncheckedIOException(e);
         }
     }
+
+    /**
+     * Arrival number of a chunk: the "seq" the dedup stage records (chunks are deduplicated in
+     * arrival order); Long.MAX_VALUE for a chunk not deduplicated yet.
+     */
+    public static long arrival(FileSystem fs, DatasetLayout layout, String chunk) throws IOException {
+        Manifest m = StageCommit.readManifest(fs, layout.chunkDir("dedup/docs", chunk));
+        return m == null ? Long.MAX_VALUE : m.count("seq");
+    }
 }

@@ -23,4 +23,9 @@ public final class StableId {
         HashValue128 h = Hashing.xxh3_128().hashCharsTo128Bits(s);
         return String.format("%016x%016x", h.getMostSignificantBits(), h.getLeastSignificantBits());
     }
+
+    /** 64-bit XXH3 of a string: seeds derived from names (e.g. per-example sampling seeds). */
+    public static long hash64(String s) {
+        return Hashing.xxh3_64().hashCharsToLong(s);
+    }
 }

@@ -27,8 +27,9 @@ public final class DemoStage implements Stage {
         return """
                 Reads demo.chunks (id + input paths; relative paths resolve against the lmforge
                 checkout) and runs demo.stages for each chunk, in order (demo.first-chunk-only
-                stages, e.g. tokenizer-train, for the first chunk only), with demo.set applied
-                on top of the configuration (demo-sized training).
+                stages, e.g. tokenizer-train, for the first chunk only), then demo.finally once
+                (the report), with demo.set applied on top of the configuration (demo-sized
+                training and evaluation).
                 The dataset root is --root / pipeline.root, or demo.root (default target/demo).
                 Re-running skips chunks whose outputs are up to date; --force recomputes them.""";
     }
@@ -68,6 +69,18 @@ public final class DemoStage implements Stage {
                         + (r.detail() == null ? "" : " (" + r.detail() + ")"));
                 runs++;
             }
+        }
+        StageContext lastCtx = ctx.withConfig(ctx.config().withOverrides(ctx.config().getStringList("demo.set")));
+        for (String name : ctx.config().getStringList("demo.finally")) {
+            Stage s = ctx.registry().get(name);
+            if (s == null) {
+                throw new ConfigError("demo.finally names unknown stage '" + name + "'");
+            }
+            ctx.console().println();
+            ctx.console().println("=== demo: " + name + " ===");
+            StageResult r = s.run(lastCtx);
+            ctx.console().println(name + ": " + r.outcome().name().toLowerCase() + (r.detail() == null ? "" : " (" + r.detail() + ")"));
+            runs++;
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return StageResult.committed("demo", null, String.format(java.util.Locale.ROOT,

@@ -67,6 +67,20 @@ public final class BpeTokenizer implements Serializable {
         }
     }
 
+    /** No merges: the special tokens (ids 0..n-1), then the 256 bytes - one token per byte (tests, benchmarks, byte-level baselines). */
+    public static BpeTokenizer bytesOnly(String... specials) {
+        String[] tokens = new String[specials.length + 256];
+        boolean[] added = new boolean[tokens.length];
+        for (int i = 0; i < specials.length; i++) {
+            tokens[i] = specials[i];
+            added[i] = true;
+        }
+        for (int b = 0; b < 256; b++) {
+            tokens[specials.length + b] = String.valueOf(ByteLevel.charOf(b));
+        }
+        return new BpeTokenizer(tokens, added, new int[0][], PreTokenizer.lmforge(), null, false);
+    }
+
     public PreTokenizer preTokenizer() {
         if (preTokenizer == null) {
             preTokenizer = PreTokenizer.fromOniguruma(prePattern, addPrefixSpace);

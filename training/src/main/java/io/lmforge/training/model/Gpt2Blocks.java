@@ -18,8 +18,10 @@ final class Gpt2Blocks {
     private final int layers;
     private final double eps;
     private final long vocab;
+    private final boolean gather;
 
-    Gpt2Blocks(SameDiff sd, Map<String, SDVariable> params, long vocab, int t, int d, int heads, int layers, double eps) {
+    Gpt2Blocks(SameDiff sd, Map<String, SDVariable> params, long vocab, int t, int d, int heads, int layers, double eps, boolean gather) {
+        this.gather = gather;
         this.vocab = vocab;
         this.sd = sd;
         this.w = params;
@@ -32,12 +34,24 @@ final class Gpt2Blocks {
 
     /** ids [b, 1, T] (float) -> logits [b, V, T]. */
     SDVariable logits(SDVariable input) {
+        return sd.permute(sd.reshape(flatLogits(input), -1, t, vocab), 0, 2, 1);
+    }
+
+    /** ids [b, 1, T] (float) -> log-softmax over the vocabulary, [b, T, V] (scoring; no loss layer). */
+    SDVariable logProbabilities(SDVariable input) {
+        return sd.reshape(sd.nn.logSoftmax(flatLogits(input), 1), -1, t, vocab);
+    }
+
+    /** [b*T, V] */
+    private SDVariable flatLogits(SDVariable input) {
         SDVariable ids = sd.reshape(input, -1, t).castTo(org.nd4j.linalg.api.buffer.DataType.INT);
         // token ids have no gradient, but DL4J's SameDiffLayer requires one for its input: a zero term provides it
         SDVariable zero = input.sum().mul(0.0);
-        // embedding lookup as one-hot x wte: SameDiff M2.1's gather backward took ~14 s per step here
-        SDVariable oneHot = sd.oneHot(sd.reshape(ids, -1), (int) vocab, -1, 1.0, 0.0, w.get(Gpt2Params.WTE).dataType());
-        SDVariable x = sd.reshape(sd.mmul(oneHot, w.get(Gpt2Params.WTE)), -1, t, d).add(w.get(Gpt2Params.WPE)).add(zero); // [b, T, d]
+        // training: embedding lookup as one-hot x wte, since SameDiff M2.1's gather backward took ~14 s
+        // per step here; inference copies (no backward) gather, which saves a [b*T, V] x [V, d] matmul
+        SDVariable embedded = gather ? sd.gather(w.get(Gpt2Params.WTE), sd.reshape(ids, -1), 0)
+                : sd.mmul(sd.oneHot(sd.reshape(ids, -1), (int) vocab, -1, 1.0, 0.0, w.get(Gpt2Params.WTE).dataType()), w.get(Gpt2Params.WTE));
+        SDVariable x = sd.reshape(embedded, -1, t, d).add(w.get(Gpt2Params.WPE)).add(zero); // [b, T, d]
         SDVariable causal = sd.constant(causalMask(t));
         for (int i = 0; i < layers; i++) {
             Gpt2Params p = new Gpt2Params(i);
@@ -45,8 +59,7 @@ final class Gpt2Blocks {
             x = x.add(mlp(layerNorm(x, p.ln2g(), p.ln2b()), p));
         }
         x = layerNorm(x, Gpt2Params.LNF_G, Gpt2Params.LNF_B);
-        SDVariable logits = sd.mmul(sd.reshape(x, -1, d), w.get(Gpt2Params.WTE), false, true, false); // tied head: [b*T, V]
-        return sd.permute(sd.reshape(logits, -1, t, vocab), 0, 2, 1);
+        return sd.mmul(sd.reshape(x, -1, d), w.get(Gpt2Params.WTE), false, true, false); // tied head: [b*T, V]
     }
 
     /** 0 on and below the diagonal, -1e9 above: added to attention scores so position i sees only j <= i. */

@@ -26,6 +26,11 @@ import java.util.Map;
  * Parameter names have no '_' (DL4J splits gradient keys on the last '_').
  */
 public class Gpt2Layer extends SameDiffLayer {
+    static {
+        // wherever the model is built (driver, executors), keep SameDiff's gradient-graph printlns off stdout
+        SameDiffStdoutFilter.install();
+    }
+
     private int vocabSize;
     private int contextLength;
     private int modelDim;
@@ -33,6 +38,11 @@ public class Gpt2Layer extends SameDiffLayer {
     private int numLayers;
     private double initStd = 0.02;
     private double layerNormEps = 1e-5;
+    /**
+     * An inference-only copy: embedding by gather (fast forward, very slow backward in SameDiff
+     * M2.1) and log-probabilities [batch, T, vocab] as output instead of logits for a loss layer.
+     */
+    private boolean inference;
 
     public Gpt2Layer() {
         // for DL4J's JSON deserialisation
@@ -63,6 +73,8 @@ public class Gpt2Layer extends SameDiffLayer {
     public void setInitStd(double v) { initStd = v; }
     public double getLayerNormEps() { return layerNormEps; }
     public void setLayerNormEps(double v) { layerNormEps = v; }
+    public boolean isInference() { return inference; }
+    public void setInference(boolean v) { inference = v; }
 
     @Override
     public void defineParameters(SDLayerParams p) {
@@ -107,7 +119,11 @@ public class Gpt2Layer extends SameDiffLayer {
 
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable input, Map<String, SDVariable> params, SDVariable mask) {
-        SDVariable logits = new Gpt2Blocks(sd, params, vocabSize, contextLength, modelDim, numHeads, numLayers, layerNormEps).logits(input);
+        Gpt2Blocks blocks = new Gpt2Blocks(sd, params, vocabSize, contextLength, modelDim, numHeads, numLayers, layerNormEps, inference);
+        if (inference) {
+            return blocks.logProbabilities(input); // no backward pass, so nothing to halve
+        }
+        SDVariable logits = blocks.logits(input);
         // DL4J M2.1 returns twice the gradient from every SameDiffLayer (for its parameters and its
         // input); the forward value is y either way, the backward passes half. GradientCheckTest
         // fails without this line.

@@ -60,6 +60,21 @@ public final class Gpt2Model {
                 .setOutputs("loss").build();
     }
 
+    /**
+     * Float, no updater, inference-only layer (embedding by gather, log-probabilities out): a graph
+     * to copy trained parameters into for scoring, possibly with a shorter context. Not for training.
+     */
+    public static ComputationGraph forInference(Spec spec) {
+        Gpt2Layer layer = new Gpt2Layer(spec.vocabSize(), spec.seqLen(), spec.modelDim(), spec.heads(), spec.layers());
+        layer.setInference(true);
+        // no loss layer: the output is the log-probabilities [b, T, V]
+        ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT)
+                .updater(new org.nd4j.linalg.learning.config.NoOp()).inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+                .graphBuilder().addInputs("tokens").addLayer("gpt", layer, "tokens").setOutputs("gpt").build());
+        net.init();
+        return net;
+    }
+
     public static ComputationGraph create(Spec spec, Optimizer opt, long seed) {
         ComputationGraph net = new ComputationGraph(configuration(spec, opt, seed, DataType.FLOAT));
         net.init();

@@ -20,38 +20,38 @@ import java.util.List;
  * models/&lt;run&gt;/chunk=ID/: model.zip (DL4J, with updater state), training_state.json and the
  * manifest. A chunk the schedule deferred has a manifest with counts.trained = false and no model.
  */
-final class Checkpoints {
-    static final String MODEL = "model.zip";
+public final class Checkpoints {
+    public static final String MODEL = "model.zip";
     private final FileSystem fs;
     private final DatasetLayout layout;
     private final String run;
 
-    Checkpoints(FileSystem fs, DatasetLayout layout, String run) {
+    public Checkpoints(FileSystem fs, DatasetLayout layout, String run) {
         this.fs = fs;
         this.layout = layout;
         this.run = DatasetLayout.checkChunkId(run);
     }
 
-    Path runDir() {
+    public Path runDir() {
         return layout.dataset("models/" + run);
     }
 
-    Path chunkDir(String chunk) {
+    public Path chunkDir(String chunk) {
         return new Path(runDir(), "chunk=" + DatasetLayout.checkChunkId(chunk));
     }
 
-    record Entry(String chunk, Manifest manifest) {
-        boolean trained() {
+    public record Entry(String chunk, Manifest manifest) {
+        public boolean trained() {
             return manifest.count("trained") == 1;
         }
 
-        long seq() {
+        public long seq() {
             return manifest.count("seq");
         }
     }
 
     /** Committed entries of this run in arrival order. */
-    List<Entry> entries() throws IOException {
+    public List<Entry> entries() throws IOException {
         List<Entry> out = new ArrayList<>();
         if (!fs.exists(runDir())) {
             return out;
@@ -79,7 +79,14 @@ final class Checkpoints {
         }
     }
 
-    ComputationGraph load(String chunk) throws IOException {
+    /** model.zip of a chunk as bytes, e.g. to broadcast to executors. */
+    public byte[] modelBytes(String chunk) throws IOException {
+        try (var in = fs.open(new Path(chunkDir(chunk), MODEL))) {
+            return in.readAllBytes();
+        }
+    }
+
+    public ComputationGraph load(String chunk) throws IOException {
         File tmp = Files.createTempFile("lmforge-model", ".zip").toFile();
         try {
             fs.copyToLocalFile(new Path(chunkDir(chunk), MODEL), new Path(tmp.toURI()));

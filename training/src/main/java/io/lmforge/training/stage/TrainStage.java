@@ -87,7 +87,7 @@ public final class TrainStage implements Stage {
         Checkpoints ckpts = new Checkpoints(fs, layout, c.getString("train.run"));
         Path mixDir = layout.chunkDir("mix", chunk);
         Manifest mix = Datasets.requireCommitted(ctx.spark(), mixDir, "mix chunk " + chunk + " (run mix --chunk " + chunk + " first)");
-        long seq = arrival(fs, layout, chunk);
+        long seq = Datasets.arrival(fs, layout, chunk);
         List<Checkpoints.Entry> entries = new ArrayList<>(ckpts.entries());
         entries.removeIf(e -> e.chunk().equals(chunk) || e.seq() >= seq); // only the history before this chunk matters
         String configHash = c.hashOf("train");
@@ -263,12 +263,6 @@ public final class TrainStage implements Stage {
                               Map<String, Object> counts, double seconds) {
         return new Manifest(NAME, chunk, BuildInfo.version(), configHash, fingerprint, inputs, List.of(out.toString()), counts,
                 Map.of("total", Math.round(seconds * 1000) / 1000.0), Instant.now().minusMillis((long) (seconds * 1000)).toString(), Instant.now().toString());
-    }
-
-    /** Arrival number of a chunk, from its dedup manifest (as mix's replay uses). */
-    static long arrival(FileSystem fs, DatasetLayout layout, String chunk) throws IOException {
-        Manifest m = StageCommit.readManifest(fs, layout.chunkDir("dedup/docs", chunk));
-        return m == null ? Long.MAX_VALUE : m.count("seq");
     }
 
     /** Vocabulary size of a tokenizer.json: highest id + 1. */

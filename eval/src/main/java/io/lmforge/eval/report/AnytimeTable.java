@@ -1,0 +1,81 @@
+package io.lmforge.eval.report;
+
+import org.apache.spark.sql.Row;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The anytime table (eval/&lt;run&gt;/anytime) in arrival order, and ALMA's cumulative error: the
+ * sum over evaluated chunks of each metric's error (1 - accuracy; bits per byte for language
+ * modelling), so a learner that is useful early scores better than one that only ends well.
+ */
+public final class AnytimeTable {
+    /** One evaluated chunk: tokens seen, bpb per language, mean accuracy per "task|k" (weighted by examples). */
+    public record Point(String chunk, long seq, long tokensSeen, String modelChunk, Map<String, Double> bpb, Map<String, Double> acc) {
+        public double meanBpb() {
+            return bpb.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        }
+    }
+
+    private final List<Point> points;
+
+    private AnytimeTable(List<Point> points) {
+        this.points = points;
+    }
+
+    /** Rows with the anytime schema (chunk, seq, model_chunk, step, tokens_seen, metric, task, lang, k, value, n). */
+    public static AnytimeTable of(List<Row> rows) {
+        Map<String, Object[]> meta = new TreeMap<>();
+        Map<String, Map<String, Double>> bpb = new TreeMap<>();
+        Map<String, Map<String, double[]>> acc = new TreeMap<>();
+        for (Row r : rows) {
+            String chunk = r.getString(r.fieldIndex("chunk"));
+            meta.putIfAbsent(chunk, new Object[]{r.getLong(r.fieldIndex("seq")), r.getLong(r.fieldIndex("tokens_seen")), r.getString(r.fieldIndex("model_chunk"))});
+            String metric = r.getString(r.fieldIndex("metric"));
+            double value = r.getDouble(r.fieldIndex("value"));
+            if (metric.equals("bpb")) {
+                bpb.computeIfAbsent(chunk, c -> new TreeMap<>()).put(r.getString(r.fieldIndex("lang")), value);
+            } else if (metric.equals("acc")) {
+                long n = r.getLong(r.fieldIndex("n"));
+                String key = r.getString(r.fieldIndex("task")) + "|" + r.getInt(r.fieldIndex("k"));
+                double[] s = acc.computeIfAbsent(chunk, c -> new TreeMap<>()).computeIfAbsent(key, k -> new double[2]);
+                s[0] += value * n;
+                s[1] += n;
+            }
+        }
+        List<Point> points = new ArrayList<>();
+        for (Map.Entry<String, Object[]> e : meta.entrySet()) {
+            Map<String, Double> a = new LinkedHashMap<>();
+            acc.getOrDefault(e.getKey(), Map.of()).forEach((k, s) -> a.put(k, s[0] / s[1]));
+            points.add(new Point(e.getKey(), (Long) e.getValue()[0], (Long) e.getValue()[1], (String) e.getValue()[2],
+                    bpb.getOrDefault(e.getKey(), Map.of()), a));
+        }
+        points.sort(java.util.Comparator.comparingLong(Point::seq).thenComparing(Point::chunk));
+        return new AnytimeTable(points);
+    }
+
+    public List<Point> points() {
+        return points;
+    }
+
+    public TreeSet<String> accuracyKeys() {
+        TreeSet<String> keys = new TreeSet<>();
+        points.forEach(p -> keys.addAll(p.acc().keySet()));
+        return keys;
+    }
+
+    /** Sum over chunks of (1 - accuracy) for a "task|k" key; chunks without it are skipped. */
+    public double cumulativeError(String key) {
+        return points.stream().filter(p -> p.acc().containsKey(key)).mapToDouble(p -> 1 - p.acc().get(key)).sum();
+    }
+
+    /** Sum over chunks of the mean bits per byte over languages. */
+    public double cumulativeBpb() {
+        return points.stream().filter(p -> !p.bpb().isEmpty()).mapToDouble(Point::meanBpb).sum();
+    }
+}

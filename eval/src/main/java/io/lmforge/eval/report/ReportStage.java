@@ -1,0 +1,249 @@
+package io.lmforge.eval.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lmforge.core.config.ConfigError;
+import io.lmforge.core.dataset.DatasetLayout;
+import io.lmforge.core.dataset.StageCommit;
+import io.lmforge.core.stage.Stage;
+import io.lmforge.core.stage.StageContext;
+import io.lmforge.core.stage.StageResult;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * `report`: the run's evaluations so far as report.md + report.html with PNG plots: the anytime
+ * table and curves (bits per byte and accuracy against tokens seen, ALMA's cumulative error), bits
+ * per byte by language and accuracy by task and language for the latest chunk, and the training
+ * loss. Needs no --chunk: it covers every committed eval chunk of train.run.
+ */
+public final class ReportStage implements Stage {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public String name() {
+        return "report";
+    }
+
+    @Override
+    public String summary() {
+        return "Markdown/HTML report with PNG plots of a run's evaluations over chunks (anytime curve) and its training loss";
+    }
+
+    @Override
+    public String help() {
+        return """
+                reads   eval/<train.run>/chunk=*/results.json, eval/<train.run>/anytime/chunk=*, models/<train.run>/metrics/chunk=*
+                writes  report.out (default <root>/report/<run>/): report.md, report.html, anytime_bpb.png, anytime_accuracy.png,
+                        bpb_by_language.png, accuracy_<task>.png, training_loss.png""";
+    }
+
+    @Override
+    public boolean needsChunk() {
+        return false;
+    }
+
+    @Override
+    public StageResult run(StageContext ctx) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        DatasetLayout layout = ctx.layout();
+        SparkSession spark = ctx.spark();
+        FileSystem fs = layout.fs(spark.sparkContext().hadoopConfiguration());
+        String run = ctx.config().getString("train.run");
+        Path evalRun = layout.dataset("eval/" + run);
+        List<String> chunks = committedChunks(fs, evalRun);
+        if (chunks.isEmpty()) {
+            throw new ConfigError("report: no committed eval for run '" + run + "' under " + evalRun + " (run eval --chunk ID first)");
+        }
+        List<Row> rows = new ArrayList<>();
+        for (String c : chunks) {
+            rows.addAll(spark.read().parquet(new Path(evalRun, "anytime/chunk=" + c).toString()).collectAsList());
+        }
+        AnytimeTable table = AnytimeTable.of(rows);
+        AnytimeTable.Point last = table.points().get(table.points().size() - 1);
+        JsonNode latest = JSON.readTree(StageCommit.readString(fs, new Path(evalRun, "chunk=" + last.chunk() + "/results.json")));
+
+        java.nio.file.Path local = Files.createTempDirectory("lmforge-report");
+        ReportDocument doc = new ReportDocument("lmforge report: run " + run);
+        doc.paragraph(String.format(Locale.ROOT, "%d chunks evaluated (%s); latest: chunk %s, model of chunk %s, %,d tokens seen, %s parameters.",
+                table.points().size(), String.join(", ", chunks), last.chunk(), last.modelChunk(), last.tokensSeen(),
+                latest.path("config").path("parameters").asText("?")));
+        anytime(doc, table, local);
+        bpbByLanguage(doc, latest, local);
+        accuracyByTask(doc, latest, local);
+        trainingLoss(doc, spark, fs, layout.dataset("models/" + run + "/metrics"), local);
+        Files.writeString(local.resolve("report.md"), doc.markdown(), StandardCharsets.UTF_8);
+        Files.writeString(local.resolve("report.html"), doc.html(), StandardCharsets.UTF_8);
+
+        String outConf = ctx.config().getString("report.out");
+        Path out = outConf.isBlank() ? layout.dataset("report/" + run) : new Path(outConf);
+        fs.delete(out, true);
+        fs.mkdirs(out);
+        int files = 0;
+        try (var list = Files.list(local)) {
+            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) list::iterator) {
+                fs.copyFromLocalFile(true, true, new Path(f.toUri()), new Path(out, f.getFileName().toString()));
+                files++;
+            }
+        }
+        Files.deleteIfExists(local);
+        ctx.console().printf(Locale.ROOT, "report: %s%n", new Path(out, "report.html"));
+        return StageResult.committed("report", null, String.format(Locale.ROOT, "%d chunks, %d files -> %s", table.points().size(), files, out));
+    }
+
+    private static List<String> committedChunks(FileSystem fs, Path evalRun) throws java.io.IOException {
+        List<Object[]> found = new ArrayList<>();
+        if (fs.exists(evalRun)) {
+            for (FileStatus st : fs.listStatus(evalRun)) {
+                String name = st.getPath().getName();
+                var m = name.startsWith("chunk=") ? StageCommit.readManifest(fs, st.getPath()) : null;
+                if (m != null) {
+                    found.add(new Object[]{m.count("seq"), name.substring("chunk=".length())});
+                }
+            }
+        }
+        found.sort((a, b) -> a[0].equals(b[0]) ? ((String) a[1]).compareTo((String) b[1]) : Long.compare((Long) a[0], (Long) b[0]));
+        List<String> out = new ArrayList<>();
+        found.forEach(f -> out.add((String) f[1]));
+        return out;
+    }
+
+    private static void anytime(ReportDocument doc, AnytimeTable table, java.nio.file.Path dir) throws java.io.IOException {
+        doc.heading("Anytime curve");
+        List<String> keys = new ArrayList<>(table.accuracyKeys());
+        List<String> header = new ArrayList<>(List.of("chunk", "model of chunk", "tokens seen", "mean bits/byte"));
+        keys.forEach(k -> header.add(label(k) + " acc"));
+        List<List<String>> rows = new ArrayList<>();
+        double[][] bpbCurve = new double[2][table.points().size()];
+        Map<String, double[][]> accCurves = new LinkedHashMap<>();
+        for (int i = 0; i < table.points().size(); i++) {
+            AnytimeTable.Point p = table.points().get(i);
+            List<String> r = new ArrayList<>(List.of(p.chunk(), p.modelChunk(), String.format(Locale.ROOT, "%,d", p.tokensSeen()), fmt(p.meanBpb())));
+            for (String k : keys) {
+                Double a = p.acc().get(k);
+                r.add(a == null ? "" : fmt(a));
+                accCurves.computeIfAbsent(label(k), x -> new double[][]{new double[table.points().size()], new double[table.points().size()]});
+                accCurves.get(label(k))[0][i] = p.tokensSeen();
+                accCurves.get(label(k))[1][i] = a == null ? Double.NaN : a;
+            }
+            bpbCurve[0][i] = p.tokensSeen();
+            bpbCurve[1][i] = p.meanBpb();
+            rows.add(r);
+        }
+        List<String> cer = new ArrayList<>(List.of("cumulative error", "", "", fmt(table.cumulativeBpb())));
+        keys.forEach(k -> cer.add(fmt(table.cumulativeError(k))));
+        rows.add(cer);
+        doc.table(header, rows);
+        doc.paragraph("Cumulative error (ALMA): the sum over evaluated chunks of mean bits per byte, and of 1 - accuracy per task "
+                + "(mean over languages weighted by examples); lower is better and rewards a model that is good early.");
+        if (!Double.isNaN(table.points().get(0).meanBpb())) {
+            Charts.lines(dir.resolve("anytime_bpb.png"), "Mean bits per byte (held-out) vs tokens seen", "tokens seen", "bits/byte", Map.of("mean bpb", bpbCurve));
+            doc.image("anytime_bpb.png", "bits per byte over chunks");
+        }
+        if (!accCurves.isEmpty()) {
+            Charts.lines(dir.resolve("anytime_accuracy.png"), "Few-shot accuracy vs tokens seen", "tokens seen", "accuracy", accCurves);
+            doc.image("anytime_accuracy.png", "accuracy over chunks");
+        }
+    }
+
+    private static void bpbByLanguage(ReportDocument doc, JsonNode latest, java.nio.file.Path dir) throws java.io.IOException {
+        JsonNode bpb = latest.path("bits_per_byte");
+        if (bpb.isEmpty()) {
+            return;
+        }
+        doc.heading("Bits per byte by language (latest chunk)");
+        Map<String, Double> values = new LinkedHashMap<>();
+        List<List<String>> rows = new ArrayList<>();
+        List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
+        bpb.fields().forEachRemaining(entries::add);
+        entries.sort(java.util.Comparator.comparingDouble(e -> e.getValue().path("bits_per_byte").asDouble()));
+        for (Map.Entry<String, JsonNode> e : entries) {
+            JsonNode v = e.getValue();
+            values.put(e.getKey(), v.path("bits_per_byte").asDouble());
+            rows.add(List.of(e.getKey(), fmt(v.path("bits_per_byte").asDouble()), fmt(v.path("token_perplexity").asDouble()),
+                    String.format(Locale.ROOT, "%,d", v.path("tokens").asLong()), String.format(Locale.ROOT, "%,d", v.path("docs").asLong())));
+        }
+        Charts.bars(dir.resolve("bpb_by_language.png"), "Bits per byte by language", "bits/byte", Map.of("bits/byte", values),
+                Math.max(720, 14 * values.size()));
+        doc.image("bpb_by_language.png", "bits per byte by language");
+        doc.table(List.of("lang", "bits/byte", "token perplexity", "tokens", "docs"), rows);
+    }
+
+    private static void accuracyByTask(ReportDocument doc, JsonNode latest, java.nio.file.Path dir) throws java.io.IOException {
+        Map<String, Map<String, Map<String, Double>>> byTask = new TreeMap<>(); // task -> "k-shot" -> lang -> acc
+        Map<String, List<List<String>>> rowsByTask = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = latest.path("results").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String[] key = e.getKey().split("\\|"); // task_lang|k-shot
+            String taskLang = key[0];
+            String task = taskLang.substring(0, taskLang.lastIndexOf('_'));
+            String lang = taskLang.substring(taskLang.lastIndexOf('_') + 1);
+            JsonNode m = e.getValue();
+            byTask.computeIfAbsent(task, t -> new TreeMap<>()).computeIfAbsent(key[1], k -> new LinkedHashMap<>()).put(lang, m.path("acc,none").asDouble());
+            rowsByTask.computeIfAbsent(task, t -> new ArrayList<>()).add(List.of(lang, key[1], fmt(m.path("acc,none").asDouble()),
+                    m.path("acc_stderr,none").isNull() ? "" : fmt(m.path("acc_stderr,none").asDouble()), fmt(m.path("acc_norm,none").asDouble()),
+                    fmt(m.path("acc_bytes,none").asDouble()), m.path("sample_len").asText(), m.path("seeds").size() + ""));
+        }
+        if (byTask.isEmpty()) {
+            return;
+        }
+        doc.heading("Few-shot accuracy by task and language (latest chunk)");
+        doc.paragraph("Chance is 0.5 for every task here (two candidates). acc: summed log-likelihood; acc_norm: per character; "
+                + "acc_bytes: per UTF-8 byte, as lm-evaluation-harness defines them; stderr over examples, averaged over seeds.");
+        for (Map.Entry<String, Map<String, Map<String, Double>>> t : byTask.entrySet()) {
+            Charts.bars(dir.resolve("accuracy_" + t.getKey() + ".png"), t.getKey() + ": accuracy by language", "acc", t.getValue(), 720);
+            doc.image("accuracy_" + t.getKey() + ".png", t.getKey() + " accuracy");
+            doc.table(List.of("lang", "k", "acc", "stderr", "acc_norm", "acc_bytes", "n", "seeds"), rowsByTask.get(t.getKey()));
+        }
+    }
+
+    private static void trainingLoss(ReportDocument doc, SparkSession spark, FileSystem fs, Path metrics, java.nio.file.Path dir) throws java.io.IOException {
+        if (!fs.exists(metrics)) {
+            return;
+        }
+        Dataset<Row> all = null;
+        for (FileStatus st : fs.listStatus(metrics)) {
+            if (st.getPath().getName().startsWith("chunk=") && fs.exists(new Path(st.getPath(), "_SUCCESS"))) {
+                Dataset<Row> d = spark.read().parquet(st.getPath().toString());
+                all = all == null ? d : all.unionByName(d);
+            }
+        }
+        if (all == null) {
+            return;
+        }
+        List<Row> rows = all.orderBy("tokens_seen").select("tokens_seen", "loss").collectAsList();
+        double[][] curve = new double[2][rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            curve[0][i] = rows.get(i).getLong(0);
+            curve[1][i] = rows.get(i).getDouble(1);
+        }
+        doc.heading("Training loss");
+        Charts.lines(dir.resolve("training_loss.png"), "Training loss per token (nats) vs tokens seen", "tokens seen", "loss", Map.of("loss", curve));
+        doc.image("training_loss.png", "training loss");
+        doc.paragraph(String.format(Locale.ROOT, "%d averaging rounds; last loss %.4f nats/token after %,d tokens.", rows.size(),
+                curve[1][rows.size() - 1], (long) curve[0][rows.size() - 1]));
+    }
+
+    private static String label(String key) {
+        String[] k = key.split("\\|");
+        return k[0] + " " + k[1] + "-shot";
+    }
+
+    private static String fmt(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.3f", v);
+    }
+}

@@ -1,0 +1,102 @@
+package io.lmforge.eval.score;
+
+import io.lmforge.training.model.Gpt2Model;
+import io.lmforge.training.model.WarmupCosineSchedule;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class LmScorerTest {
+    private static final int T = 16;
+    private static final int V = 50;
+
+    private static ComputationGraph model() {
+        ComputationGraph net = Gpt2Model.create(new Gpt2Model.Spec(V, T, 16, 2, 1),
+                new Gpt2Model.Optimizer(new WarmupCosineSchedule(1e-3, 1, 0, 0.1), 0.9, 0.95, 1e-8, 0, 1), 3);
+        // larger weights than the N(0, 0.02) init, so the distributions are far from uniform
+        net.params().muli(8);
+        return net;
+    }
+
+    @Test
+    void logLikelihoodsMatchTheNetworksOwnSoftmaxOutputAndIgnorePadding() {
+        ComputationGraph net = model();
+        LmScorer scorer = new LmScorer(net, 3);
+        Random r = new Random(5);
+        int[] full = new int[T];
+        for (int i = 0; i < T; i++) {
+            full[i] = r.nextInt(V);
+        }
+        // reference: the graph's softmax output (the loss layer), read at each position
+        INDArray probs = net.outputSingle(Nd4j.create(toFloat(full), new long[]{1, 1, T}, DataType.FLOAT)); // [1, V, T]
+        double expected = 0;
+        for (int p = 3; p < T - 1; p++) {
+            expected += Math.log(probs.getDouble(0, full[p + 1], p));
+        }
+        int[] targets = new int[T - 4];
+        System.arraycopy(full, 4, targets, 0, targets.length);
+        TokenWindow whole = new TokenWindow(full, 3, targets); // positions 3 .. T-2 predict tokens 4 .. T-1
+        double[] got = scorer.logLikelihoods(List.of(whole));
+        assertEquals(expected, got[0], 1e-3);
+
+        // a shorter window (right-padded inside the batch) scores its positions exactly as in the full one
+        int[] prefix = java.util.Arrays.copyOf(full, 8);
+        TokenWindow shorter = new TokenWindow(prefix, 3, java.util.Arrays.copyOfRange(full, 4, 8));
+        double shortExpected = 0;
+        for (int p = 3; p < 7; p++) {
+            shortExpected += Math.log(probs.getDouble(0, full[p + 1], p));
+        }
+        double[] batch = scorer.logLikelihoods(List.of(shorter, whole, shorter, whole));
+        assertEquals(shortExpected, batch[0], 1e-3);
+        assertEquals(got[0], batch[1], 1e-4);
+        assertEquals(batch[0], batch[2], 1e-4);
+        assertEquals(batch[1], batch[3], 1e-4, "the second batch (size 1) scores like the first");
+    }
+
+    @Test
+    void shortWindowsScoredByShorterCopiesOfTheModelGiveTheFullModelsLogLikelihoods() {
+        int t = 80;
+        ComputationGraph net = Gpt2Model.create(new Gpt2Model.Spec(V, t, 16, 2, 2),
+                new Gpt2Model.Optimizer(new WarmupCosineSchedule(1e-3, 1, 0, 0.1), 0.9, 0.95, 1e-8, 0, 1), 4);
+        net.params().muli(8);
+        Random r = new Random(9);
+        List<TokenWindow> windows = new java.util.ArrayList<>();
+        double[] expected = new double[5];
+        int[] lengths = {5, 32, 33, 64, 80};
+        for (int w = 0; w < lengths.length; w++) {
+            int n = lengths[w];
+            int[] in = new int[n];
+            int[] padded = new int[t];
+            for (int i = 0; i < n; i++) {
+                in[i] = r.nextInt(V);
+                padded[i] = in[i];
+            }
+            int[] targets = new int[n - 1];
+            System.arraycopy(in, 1, targets, 0, n - 1);
+            windows.add(new TokenWindow(in, 0, targets)); // positions 0..n-2 predict tokens 1..n-1
+            INDArray probs = net.outputSingle(Nd4j.create(toFloat(padded), new long[]{1, 1, t}, DataType.FLOAT));
+            for (int p = 0; p < n - 1; p++) {
+                expected[w] += Math.log(probs.getDouble(0, in[p + 1], p));
+            }
+        }
+        double[] got = new LmScorer(net, 2).logLikelihoods(windows); // lengths 5, 32 -> context 32; 33, 64 -> 64; 80 -> the model
+        for (int w = 0; w < lengths.length; w++) {
+            assertEquals(expected[w], got[w], 2e-3, "window of " + lengths[w]);
+        }
+    }
+
+    private static float[] toFloat(int[] ids) {
+        float[] f = new float[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            f[i] = ids[i];
+        }
+        return f;
+    }
+}

@@ -1,0 +1,132 @@
+package io.lmforge.eval.stage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lmforge.core.config.PipelineConfig;
+import io.lmforge.core.dataset.DatasetLayout;
+import io.lmforge.core.stage.StageContext;
+import io.lmforge.core.stage.StageRegistry;
+import io.lmforge.core.stage.StageResult;
+import io.lmforge.core.testing.SharedSpark;
+import io.lmforge.eval.EvalFixture;
+import io.lmforge.eval.score.ContinuationWindow;
+import io.lmforge.eval.score.LmScorer;
+import io.lmforge.eval.score.TokenWindow;
+import io.lmforge.tokenize.bpe.BpeEncoder;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** `eval` on real held-out text and the shipped tasks, with a tiny model before and after training. */
+class EvalStageTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static Path root;
+
+    @BeforeAll
+    static void fixture() throws Exception {
+        System.setProperty("lmforge.home", SharedSpark.repoRoot().getPath());
+        root = EvalFixture.build("eval");
+    }
+
+    private static StageResult eval(String run, String... sets) throws Exception {
+        List<String> s = new ArrayList<>(List.of("train.run=" + run, "eval.limit=3", "eval.fewshot.k=[0,1]", "eval.fewshot.seeds=[0,1]"));
+        s.addAll(List.of(sets));
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        StageContext ctx = new StageContext(SharedSpark.get(), PipelineConfig.load(null, s), new DatasetLayout(root.toString()), "0001", false,
+                new PrintStream(console, true, StandardCharsets.UTF_8), new StageRegistry());
+        StageResult r = new EvalStage().run(ctx);
+        System.out.print(console.toString(StandardCharsets.UTF_8));
+        return r;
+    }
+
+    private static JsonNode results(String run) throws Exception {
+        return JSON.readTree(Files.readString(root.resolve("eval/" + run + "/chunk=0001/results.json")));
+    }
+
+    @Test
+    void untrainedModelIsUniformAndTrainingLowersBitsPerByte() throws Exception {
+        eval("untrained", "eval.tasks=[]");
+        eval("trained", "eval.tasks=[]");
+        JsonNode before = results("untrained").path("bits_per_byte");
+        JsonNode after = results("trained").path("bits_per_byte");
+        for (String lang : EvalFixture.LANGS) {
+            // initial logits are ~0: a uniform distribution over 258 byte-level tokens, one token per byte
+            assertEquals(Math.log(258) / Math.log(2), before.path(lang).path("bits_per_byte").asDouble(), 0.05, lang);
+            assertEquals(8, before.path(lang).path("docs").asLong());
+            assertEquals(before.path(lang).path("bytes").asLong(), before.path(lang).path("tokens").asLong(), "byte tokens");
+            double trained = after.path(lang).path("bits_per_byte").asDouble();
+            assertTrue(trained < 6.0, lang + " trained bpb " + trained);
+        }
+    }
+
+    @Test
+    void fewShotResultsSamplesAndAnytimeRowsAreConsistent() throws Exception {
+        StageResult r = eval("trained");
+        assertEquals(StageResult.Outcome.COMMITTED, r.outcome());
+        JsonNode res = results("trained");
+        int langs = 11 + 10 + 6;
+        assertEquals(langs * 2, res.path("results").size(), "every task x language x k");
+        for (var it = res.path("results").fields(); it.hasNext(); ) {
+            var e = it.next();
+            double acc = e.getValue().path("acc,none").asDouble();
+            assertTrue(acc >= 0 && acc <= 1, e.getKey());
+            assertEquals(3, e.getValue().path("sample_len").asInt(), e.getKey());
+            int k = res.path("n-shot").path(e.getKey()).asInt();
+            assertEquals(k == 0 ? 1 : 2, e.getValue().path("seeds").size(), e.getKey());
+        }
+        assertEquals(2, res.path("results").path("xcopa_et|1-shot").path("acc_per_seed").size());
+        List<String> samples = Files.readAllLines(root.resolve("eval/trained/chunk=0001/samples.jsonl"));
+        assertEquals(langs * 3 * (1 + 2), samples.size(), "3 examples x (k=0 once + k=1 for 2 seeds)");
+
+        // a sample's log-likelihoods, recomputed on the driver from its prompt, are what the executors returned
+        LmScorer scorer = LmScorer.fromBytes(Files.readAllBytes(root.resolve("models/trained/chunk=0001/model.zip")), 4);
+        BpeEncoder enc = EvalFixture.byteTokenizer().newEncoder();
+        for (String line : List.of(samples.get(0), samples.get(samples.size() - 1))) {
+            JsonNode s = JSON.readTree(line);
+            List<TokenWindow> ws = new ArrayList<>();
+            for (int c = 0; c < s.path("contexts").size(); c++) {
+                ws.add(ContinuationWindow.window(ContinuationWindow.encode(enc::encode, s.path("contexts").get(c).asText(),
+                        s.path("continuations").get(c).asText(), 0), scorer.contextLength()));
+            }
+            double[] ll = scorer.logLikelihoods(ws);
+            for (int c = 0; c < ll.length; c++) {
+                assertEquals(ll[c], s.path("loglikelihoods").get(c).asDouble(), 1e-4, line);
+                assertTrue(ll[c] < 0);
+            }
+            int pred = ll[1] > ll[0] ? 1 : 0;
+            assertEquals(pred, s.path("pred").asInt());
+            assertEquals(pred == s.path("gold").asInt() ? 1.0 : 0.0, s.path("acc").asDouble());
+        }
+
+        List<Row> anytime = SharedSpark.get().read().parquet(root.resolve("eval/trained/anytime/chunk=0001").toString()).collectAsList();
+        assertEquals(EvalFixture.LANGS.size() + langs * 2 * 3, anytime.size(), "bpb per language + acc/acc_norm/acc_bytes per task x language x k");
+
+        StageResult again = eval("trained");
+        assertEquals(StageResult.Outcome.SKIPPED, again.outcome(), "same model, data and config: up to date");
+
+        StageContext ctx = new StageContext(SharedSpark.get(), PipelineConfig.load(null, List.of("train.run=trained")), new DatasetLayout(root.toString()),
+                null, false, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), new StageRegistry());
+        new io.lmforge.eval.report.ReportStage().run(ctx);
+        Path report = root.resolve("report/trained");
+        String md = Files.readString(report.resolve("report.md"));
+        assertTrue(md.contains("| 0001 | 0001 | 57,344 |"), md);
+        assertTrue(md.contains("| cumulative error |"), md);
+        assertTrue(md.contains("| xcopa_et") || md.contains("| et | 0-shot |"), md);
+        for (String png : List.of("anytime_bpb.png", "anytime_accuracy.png", "bpb_by_language.png", "accuracy_xcopa.png", "accuracy_xwinograd.png")) {
+            byte[] b = Files.readAllBytes(report.resolve(png));
+            assertTrue(b.length > 1000 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G', png);
+        }
+        assertTrue(Files.readString(report.resolve("report.html")).contains("<img src=\"bpb_by_language.png\""));
+    }
+}
