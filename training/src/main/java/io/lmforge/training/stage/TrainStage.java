@@ -42,6 +42,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.xxhash64;
+
 /**
  * `train --chunk ID`: continues the run's latest checkpoint (or a new GPT-2) on mix/chunk=ID/train
  * with dl4j-spark parameter averaging, and commits models/&lt;run&gt;/chunk=ID/ (model + updater,
@@ -70,7 +74,8 @@ public final class TrainStage implements Stage {
                 writes  models/<run>/chunk=ID/        model.zip (with Adam state), training_state.json, _MANIFEST.json
                         models/<run>/metrics/chunk=ID/  step, chunk, round, loss, lr, tokens, tokens_per_s, tokens_seen, elapsed_s
                 config  train.run, train.model.{layers,d-model,heads}, train.workers, train.batch-per-worker,
-                        train.averaging-frequency, train.max-rounds-per-chunk, train.optimizer.*, train.schedule, train.wait-k, train.seed""";
+                        train.averaging-frequency, train.max-rounds-per-chunk, train.optimizer.*, train.schedule, train.wait-k,
+                        train.replay.fraction, train.seed""";
     }
 
     @Override
@@ -149,8 +154,14 @@ public final class TrainStage implements Stage {
             tokenizerVersion = v;
             seqLen = len;
             inputs.add(Map.of("path", dir.toString(), "fingerprint", m.fingerprint(), "tokenizer_version", v));
-            Dataset<Row> d = ctx.spark().read().parquet(new Path(dir, "train").toString());
+            Dataset<Row> d = ctx.spark().read().parquet(new Path(dir, "train").toString()).withColumn("src", lit(g));
             sequences = sequences == null ? d : sequences.unionByName(d);
+        }
+        List<Checkpoints.Entry> history = new ArrayList<>(ckpts.entries());
+        history.removeIf(e -> e.seq() >= seq);
+        Replay replay = replay(ctx, c, layout, history, group, sequences, tokenizerVersion, seqLen);
+        if (replay.sequences() != null) {
+            sequences = sequences.unionByName(replay.sequences());
         }
         int vocab = vocabSize(fs, layout, tokenizerVersion);
         long step0 = 0;
@@ -176,7 +187,8 @@ public final class TrainStage implements Stage {
         int workers = c.getInt("train.workers");
         int batch = c.getInt("train.batch-per-worker");
         int avgFreq = c.getInt("train.averaging-frequency");
-        JavaRDD<MultiDataSet> batches = SequenceBatches.of(sequences.orderBy("seq_id").repartition(workers), batch).persist(StorageLevel.MEMORY_AND_DISK());
+        // seq_id ranges repeat across chunks: the chunk breaks ties, so the order is the same on every run
+        JavaRDD<MultiDataSet> batches = SequenceBatches.of(sequences.orderBy("seq_id", "src").repartition(workers), batch).persist(StorageLevel.MEMORY_AND_DISK());
         JavaPairRDD<MultiDataSet, Long> indexed = batches.zipWithIndex().persist(StorageLevel.MEMORY_AND_DISK());
         long nBatches = indexed.count();
         long perRound = (long) workers * avgFreq;
@@ -217,6 +229,8 @@ public final class TrainStage implements Stage {
         state.put("chunks", group);
         state.put("continued_from", latest == null ? null : latest.chunk());
         state.put("seed", c.getLong("train.seed"));
+        state.put("replayed_sequences", replay.count());
+        state.put("replayed_from", replay.chunks());
         state.put("tokenizer_version", tokenizerVersion);
         state.put("seq_len", seqLen);
         state.put("vocab_size", vocab);
@@ -230,6 +244,7 @@ public final class TrainStage implements Stage {
         counts.put("seq", seq);
         counts.put("chunks", group);
         counts.put("batches", nBatches);
+        counts.put("replayed_sequences", replay.count());
         counts.put("rounds", rounds);
         counts.put("step", net.getIterationCount());
         counts.put("tokens_seen", tokensSeen);
@@ -238,6 +253,44 @@ public final class TrainStage implements Stage {
         commit.publish(manifest(chunk, configHash, fingerprint, inputs, out, counts, seconds));
         return StageResult.committed(NAME, chunk, String.format(Locale.ROOT, "%d rounds, step %,d, %,d tokens seen, loss %s -> %s",
                 rounds, net.getIterationCount(), tokensSeen, counts.get("final_loss"), out));
+    }
+
+    private record Replay(Dataset<Row> sequences, long count, List<String> chunks) {
+    }
+
+    /**
+     * train.replay.fraction x (sequences of this round) sequences drawn, with train.seed, from the
+     * mix/train of the run's earlier chunks (those trained before this group).
+     */
+    private static Replay replay(StageContext ctx, PipelineConfig c, DatasetLayout layout, List<Checkpoints.Entry> history, List<String> group,
+                                 Dataset<Row> current, String tokenizerVersion, int seqLen) {
+        double fraction = c.getDouble("train.replay.fraction");
+        if (fraction < 0) {
+            throw new ConfigError("train.replay.fraction must be >= 0, got " + fraction);
+        }
+        List<String> earlier = new ArrayList<>();
+        for (Checkpoints.Entry e : history) {
+            if (!group.contains(e.chunk())) {
+                earlier.add(e.chunk());
+            }
+        }
+        if (fraction == 0 || earlier.isEmpty()) {
+            return new Replay(null, 0, List.of());
+        }
+        Dataset<Row> pool = null;
+        for (String e : earlier) {
+            Path dir = layout.chunkDir("mix", e);
+            Manifest m = Datasets.requireCommitted(ctx.spark(), dir, "mix chunk " + e + " (replayed)");
+            if (!tokenizerVersion.equals(String.valueOf(((Map<?, ?>) m.counts()).get("tokenizer_version"))) || m.count("seq_len") != seqLen) {
+                throw new ConfigError("train.replay: mix chunk " + e + " differs in tokenizer version or seq_len from " + group);
+            }
+            Dataset<Row> d = ctx.spark().read().parquet(new Path(dir, "train").toString()).withColumn("src", lit(e));
+            pool = pool == null ? d : pool.unionByName(d);
+        }
+        long wanted = Math.round(fraction * current.count());
+        // a seeded hash order of (chunk, seq_id): the same draw on every run and partitioning
+        Dataset<Row> drawn = pool.orderBy(xxhash64(lit(c.getLong("train.seed")), col("src"), col("seq_id")), col("src"), col("seq_id")).limit((int) Math.min(wanted, Integer.MAX_VALUE));
+        return new Replay(drawn, drawn.count(), earlier);
     }
 
     static StructType metricsSchema() {

@@ -106,6 +106,23 @@ class TrainStageTest {
     }
 
     @Test
+    void replayMixesADeterministicShareOfEarlierChunksSequencesIntoTraining() throws Exception {
+        train("0001", "train.run=replay", "train.replay.fraction=0.5");
+        assertEquals(0, state("replay", "0001").get("replayed_sequences").asInt(), "nothing earlier to replay");
+        train("0002", "train.run=replay", "train.replay.fraction=0.5", "train.max-rounds-per-chunk=0");
+        JsonNode s = state("replay", "0002");
+        assertEquals(48, s.get("replayed_sequences").asInt(), "half of chunk 0002's 96 sequences, from chunk 0001");
+        assertEquals("0001", s.get("replayed_from").get(0).asText());
+        Manifest m = Manifest.fromJson(Files.readString(root.resolve("models/replay/chunk=0002/" + Manifest.FILE_NAME)));
+        assertEquals((96 + 48) / 4, m.count("batches"), "96 + 48 sequences in minibatches of 4");
+        train("0002", "train.run=replay2", "train.replay.fraction=0.5", "train.max-rounds-per-chunk=0");
+        assertEquals(0, state("replay2", "0002").get("replayed_sequences").asInt(), "a run without earlier checkpoints replays nothing");
+        train("0001", "train.run=replay3", "train.replay.fraction=0.5");
+        train("0002", "train.run=replay3", "train.replay.fraction=0.5", "train.max-rounds-per-chunk=0");
+        assertEquals(losses("replay", "0002"), losses("replay3", "0002"), "the same draw and order on every run");
+    }
+
+    @Test
     void waitKDefersAChunkAndTrainsOnTheGroup() throws Exception {
         StageResult first = train("0001", "train.run=waitk", "train.schedule=wait-k", "train.wait-k=2");
         assertTrue(first.detail().startsWith("deferred: wait-k: 1 of 2"), first.detail());
