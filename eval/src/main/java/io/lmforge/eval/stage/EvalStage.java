@@ -61,7 +61,8 @@ public final class EvalStage implements Stage {
     public String help() {
         return """
                 reads   models/<train.run>/chunk=ID (or the latest trained chunk before it), tokenizer/<its version>/,
-                        mix/chunk=ID/heldout (eval.bpb.heldout = all-seen: every chunk's up to ID), conf/tasks/<task>.conf + data
+                        mix/chunk=ID/heldout (eval.bpb.heldout = all-seen: every chunk's up to ID; chunk:C: chunk C's),
+                        conf/tasks/<task>.conf + data
                 writes  eval/<run>/chunk=ID/results.json   bpb per language; per task x language x k: acc, acc_norm, acc_bytes, stderr, n, seeds
                         eval/<run>/chunk=ID/samples.jsonl  per example: prompt, candidates, log-likelihoods, prediction, gold
                         eval/<run>/anytime/chunk=ID/       chunk, seq, model_chunk, step, tokens_seen, metric, task, lang, k, value, n
@@ -103,7 +104,7 @@ public final class EvalStage implements Stage {
             tasks.add(lt);
             taskText.append(lt.spec().sourceText());
         }
-        List<Path> heldoutDirs = heldoutDirs(fs, layout, chunk, seq, c.getEnum("eval.bpb.heldout", "chunk", "all-seen"), tokenizerVersion);
+        List<Path> heldoutDirs = heldoutDirs(fs, layout, chunk, seq, c.getString("eval.bpb.heldout"), tokenizerVersion);
         String configHash = c.hashOf("eval");
         StringBuilder inputsKey = new StringBuilder(model.manifest().fingerprint());
         for (Path h : heldoutDirs) {
@@ -216,6 +217,10 @@ public final class EvalStage implements Stage {
         List<String> chunks = new ArrayList<>();
         if (which.equals("chunk")) {
             chunks.add(chunk);
+        } else if (which.startsWith("chunk:")) { // a fixed set: the same documents at every chunk of the anytime curve
+            chunks.add(DatasetLayout.checkChunkId(which.substring("chunk:".length())));
+        } else if (!which.equals("all-seen")) {
+            throw new ConfigError("eval.bpb.heldout must be chunk, all-seen or chunk:<id>, got '" + which + "'");
         } else {
             for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(layout.dataset("mix"))) {
                 String name = st.getPath().getName();

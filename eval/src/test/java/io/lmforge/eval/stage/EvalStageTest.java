@@ -68,6 +68,11 @@ class EvalStageTest {
             double trained = after.path(lang).path("bits_per_byte").asDouble();
             assertTrue(trained < 6.0, lang + " trained bpb " + trained);
         }
+        eval("trained", "eval.tasks=[]", "eval.bpb.heldout=chunk:0001"); // a fixed chunk's split: here the same documents
+        assertEquals(after.path("fr").path("bits_per_byte").asDouble(), results("trained").path("bits_per_byte").path("fr").path("bits_per_byte").asDouble(), 1e-9);
+        io.lmforge.core.config.ConfigError bad = org.junit.jupiter.api.Assertions.assertThrows(io.lmforge.core.config.ConfigError.class,
+                () -> eval("trained", "eval.tasks=[]", "eval.bpb.heldout=yesterday"));
+        assertTrue(bad.getMessage().contains("eval.bpb.heldout"), bad.getMessage());
     }
 
     @Test
