@@ -264,4 +264,50 @@ class DemoEndToEndTest {
         assertTrue(java.nio.file.Files.size(root.resolve("report/default/anytime_bpb.png")) > 1000);
         assertTrue(java.nio.file.Files.size(root.resolve("report/default/training_loss.png")) > 1000);
     }
+
+    /**
+     * The Zeppelin notes under notebooks/: results stripped, and every %spark.sql paragraph runs
+     * against the demo's outputs (forms ${root=...} / ${run=...} filled in) and returns rows; the
+     * notes have no other code paragraphs (%md only), so nothing is left unchecked.
+     */
+    @Test
+    void zeppelinNotesRunAgainstTheDemoOutputs() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.util.regex.Pattern form = java.util.regex.Pattern.compile("\\$\\{(\\w+)=([^}]*)}");
+        List<Path> notes;
+        try (var files = java.nio.file.Files.list(SharedSpark.repoRoot().toPath().resolve("notebooks"))) {
+            notes = files.filter(f -> f.toString().endsWith(".zpln")).sorted().toList();
+        }
+        assertEquals(2, notes.size(), notes.toString());
+        int queries = 0;
+        for (Path note : notes) {
+            com.fasterxml.jackson.databind.JsonNode n = json.readTree(note.toFile());
+            assertTrue(note.getFileName().toString().endsWith("_" + n.get("id").asText() + ".zpln"), "Zeppelin 0.9+ file name: <name>_<id>.zpln");
+            for (com.fasterxml.jackson.databind.JsonNode p : n.get("paragraphs")) {
+                String title = note.getFileName() + " / " + p.path("title").asText();
+                assertTrue(p.path("results").isMissingNode() || p.path("results").isEmpty(), "results stripped: " + title);
+                assertTrue(p.path("dateStarted").isMissingNode(), "run dates stripped: " + title);
+                String text = p.get("text").asText();
+                String interpreter = text.lines().findFirst().orElse("").strip();
+                if (interpreter.equals("%md")) {
+                    continue;
+                }
+                assertEquals("%spark.sql", interpreter, "only %spark.sql and %md paragraphs, so every code paragraph is checked: " + title);
+                java.util.regex.Matcher m = form.matcher(text.substring(text.indexOf('\n') + 1));
+                StringBuilder sql = new StringBuilder();
+                while (m.find()) {
+                    String value = m.group(1).equals("root") ? root.toString() : m.group(2);
+                    m.appendReplacement(sql, java.util.regex.Matcher.quoteReplacement(value));
+                }
+                m.appendTail(sql);
+                List<Row> rows = SharedSpark.get().sql(sql.toString()).collectAsList();
+                String head = sql.toString().lines().filter(l -> !l.startsWith("--")).findFirst().orElse("").strip().toUpperCase(java.util.Locale.ROOT);
+                if (head.startsWith("SELECT") || head.startsWith("WITH")) {
+                    assertTrue(rows.size() > 0, "no rows: " + title);
+                    queries++;
+                }
+            }
+        }
+        assertEquals(10, queries, "every query paragraph of both notes ran");
+    }
 }
