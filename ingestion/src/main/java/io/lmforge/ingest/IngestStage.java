@@ -220,11 +220,11 @@ public final class IngestStage implements Stage {
         return cols.toArray(new Column[0]);
     }
 
-    /** The language-ID model's version, so retraining it into the same directory makes ingest recompute. */
+    /**
+     * The language-ID model's version, so retraining it into the same directory makes ingest
+     * recompute (every detector depends on it: the score calibrations are stored with the model).
+     */
     private static String modelVersion(SparkSession spark, PipelineConfig c) throws java.io.IOException {
-        if (!"lmforge".equals(c.getEnum("ingest.langid.detector", "lmforge", "opennlp"))) {
-            return "";
-        }
         Path dir = new Path(io.lmforge.ingest.langid.LangIdModelStore.resolve(c.getString("ingest.langid.model")));
         FileSystem mfs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
         if (!mfs.exists(new Path(dir, "langid.json"))) {

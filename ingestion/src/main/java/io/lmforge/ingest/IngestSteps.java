@@ -16,7 +16,7 @@ public record IngestSteps(TextNormalizer normalizer, LanguageIdentifier language
     public static IngestSteps from(PipelineConfig c) {
         TextNormalizer normalizer = new TextNormalizer().setForm(c.getString("ingest.normalize.form"));
         LanguageIdentifier langId = new LanguageIdentifier()
-                .setDetector(c.getEnum("ingest.langid.detector", "lmforge", "opennlp"))
+                .setDetector(c.getEnum("ingest.langid.detector", io.lmforge.ingest.langid.LangIdModelStore.DETECTORS.toArray(new String[0])))
                 .setModelPath(c.getString("ingest.langid.model"))
                 .setMaxChars(c.getInt("ingest.langid.max-chars"));
         QualitySignals signals = new QualitySignals()

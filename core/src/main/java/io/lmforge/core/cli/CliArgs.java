@@ -33,7 +33,10 @@ public record CliArgs(String stage, File conf, String root, String chunk, List<S
             switch (a) {
                 case "--help", "-h" -> help = true;
                 case "--force" -> force = true;
-                case "--conf" -> conf = new File(value(args, ++i, a));
+                case "--conf" -> { // an empty value means no file: schedulers (the Airflow DAG) always pass the flag
+                    String file = value(args, ++i, a);
+                    conf = file.isEmpty() ? null : new File(file);
+                }
                 case "--root" -> root = value(args, ++i, a);
                 case "--chunk" -> chunk = value(args, ++i, a);
                 case "--set" -> sets.add(value(args, ++i, a));

@@ -24,6 +24,12 @@ class CliArgsTest {
     }
 
     @Test
+    void anEmptyConfMeansNoFileSoSchedulersCanAlwaysPassTheFlag() {
+        assertEquals(null, CliArgs.parse(new String[]{"ingest", "--conf", "", "--chunk", "1"}).conf());
+        assertEquals("my.conf", CliArgs.parse(new String[]{"ingest", "--conf=my.conf"}).conf().getPath());
+    }
+
+    @Test
     void rejectsUnknownOptionsAndMissingValues() {
         assertThrows(ConfigError.class, () -> CliArgs.parse(new String[]{"ingest", "--chunkk", "1"}));
         assertThrows(ConfigError.class, () -> CliArgs.parse(new String[]{"ingest", "--chunk"}));

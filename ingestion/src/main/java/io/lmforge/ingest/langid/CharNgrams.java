@@ -16,8 +16,80 @@ public final class CharNgrams {
 
     public static List<String> of(String text, int maxN, int maxChars) {
         List<String> out = new ArrayList<>();
+        int[] cps = cleanCodePoints(text, maxChars);
+        for (int len = 1; len <= maxN; len++) {
+            for (int i = 0; i + len <= cps.length; i++) {
+                if (len == 1 && cps[i] == ' ') {
+                    continue;
+                }
+                out.add(new String(cps, i, len));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The feature indices Spark ML's HashingTF gives {@link #of}'s n-grams, in the same order, without
+     * building a String per n-gram: the cleaned text is UTF-8 encoded once and each n-gram's byte
+     * range hashed as HashingTF does (Murmur3 x86_32 "hashUnsafeBytes2" with seed 42, then a
+     * non-negative modulo). Scoring is dominated by this step, hence the hand-written path; a test
+     * checks it index for index against HashingTF.indexOf.
+     */
+    public static int[] hashedIndices(String text, int maxN, int maxChars, int numFeatures) {
+        int[] cps = cleanCodePoints(text, maxChars);
+        byte[] utf8 = new byte[cps.length * 4];
+        int[] offset = new int[cps.length + 1];
+        int pos = 0;
+        for (int i = 0; i < cps.length; i++) {
+            offset[i] = pos;
+            pos = encodeUtf8(cps[i], utf8, pos);
+        }
+        offset[cps.length] = pos;
+        int count = 0;
+        for (int len = 1; len <= maxN; len++) {
+            count += Math.max(0, cps.length - len + 1);
+        }
+        int[] out = new int[count];
+        int k = 0;
+        for (int len = 1; len <= maxN; len++) {
+            for (int i = 0; i + len <= cps.length; i++) {
+                if (len == 1 && cps[i] == ' ') {
+                    continue;
+                }
+                int h = org.apache.spark.unsafe.hash.Murmur3_x86_32.hashUnsafeBytes2(utf8,
+                        org.apache.spark.unsafe.Platform.BYTE_ARRAY_OFFSET + offset[i], offset[i + len] - offset[i], HASHING_TF_SEED);
+                int m = h % numFeatures;
+                out[k++] = m < 0 ? m + numFeatures : m;
+            }
+        }
+        return k == out.length ? out : java.util.Arrays.copyOf(out, k);
+    }
+
+    private static final int HASHING_TF_SEED = 42;
+
+    private static int encodeUtf8(int cp, byte[] b, int p) {
+        if (cp < 0x80) {
+            b[p++] = (byte) cp;
+        } else if (cp < 0x800) {
+            b[p++] = (byte) (0xC0 | (cp >> 6));
+            b[p++] = (byte) (0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            b[p++] = (byte) (0xE0 | (cp >> 12));
+            b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+            b[p++] = (byte) (0x80 | (cp & 0x3F));
+        } else {
+            b[p++] = (byte) (0xF0 | (cp >> 18));
+            b[p++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+            b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+            b[p++] = (byte) (0x80 | (cp & 0x3F));
+        }
+        return p;
+    }
+
+    /** Lower-cased letters and marks, runs of anything else as one space, a space at both ends. */
+    private static int[] cleanCodePoints(String text, int maxChars) {
         if (text == null) {
-            return out;
+            return new int[0];
         }
         StringBuilder clean = new StringBuilder(Math.min(text.length(), maxChars) + 2).append(' ');
         int n = 0;
@@ -35,15 +107,6 @@ public final class CharNgrams {
         if (clean.charAt(clean.length() - 1) != ' ') {
             clean.append(' ');
         }
-        int[] cps = clean.toString().codePoints().toArray();
-        for (int len = 1; len <= maxN; len++) {
-            for (int i = 0; i + len <= cps.length; i++) {
-                if (len == 1 && cps[i] == ' ') {
-                    continue;
-                }
-                out.add(new String(cps, i, len));
-            }
-        }
-        return out;
+        return clean.toString().codePoints().toArray();
     }
 }

@@ -25,8 +25,9 @@ public final class LangIdEvaluation {
         List<int[]> allowedList = new ArrayList<>();
         List<Integer> gold = new ArrayList<>();
         for (LangIdTrainStage.LabelledDoc d : calib) {
-            int[] allowed = model.allowed(ScriptDetector.dominant(d.text()));
-            Integer g = indexOf.get(d.label());
+            String script = ScriptDetector.dominant(d.text());
+            int[] allowed = model.allowed(script);
+            Integer g = indexOf.get(ScriptedLabel.of(d.label(), script));
             if (allowed == null || allowed.length < 2 || g == null || java.util.Arrays.stream(allowed).noneMatch(x -> x == g)) {
                 continue;
             }

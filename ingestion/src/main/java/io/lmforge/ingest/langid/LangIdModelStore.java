@@ -146,6 +146,37 @@ public final class LangIdModelStore {
         }
     }
 
+    /** Detector names ingest.langid.detector accepts. */
+    public static final List<String> DETECTORS = List.of("lmforge", "opennlp", "lmforge+opennlp");
+
+    /**
+     * The detector ingest uses (built on the driver, then broadcast): lmforge, opennlp, or
+     * lmforge+opennlp ({@link CombinedLanguageDetector}), each with the score calibration stored
+     * with the model (langid.json "calibration"; models trained before it have none: raw scores).
+     */
+    @SuppressWarnings("unchecked")
+    public static CombinedLanguageDetector detector(SparkSession spark, String name, String modelPath, int maxChars) {
+        if (!DETECTORS.contains(name)) {
+            throw new ConfigError("config key 'ingest.langid.detector' must be one of " + DETECTORS + ", got '" + name + "'");
+        }
+        Map<String, Object> calibration;
+        try {
+            Path dir = new Path(resolve(modelPath));
+            FileSystem fs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            calibration = fs.exists(new Path(dir, "langid.json"))
+                    ? (Map<String, Object>) readInfo(fs, dir).getOrDefault("calibration", Map.of()) : Map.of();
+        } catch (IOException e) {
+            throw new ConfigError("ingest.langid.model: cannot read " + modelPath + ": " + e.getMessage());
+        }
+        List<CombinedLanguageDetector.Member> members = new java.util.ArrayList<>();
+        for (String part : name.split("\\+")) {
+            LanguageDetector d = part.equals("lmforge") ? load(spark, modelPath) : new OpenNlpLanguageDetector(maxChars);
+            Map<String, Object> cal = (Map<String, Object>) calibration.get(part);
+            members.add(new CombinedLanguageDetector.Member(part, d, cal == null ? null : ScoreCalibration.fromMap(cal)));
+        }
+        return new CombinedLanguageDetector(members);
+    }
+
     /** Loads a model directory (on the driver: MLlib reading needs the SparkSession); dir as in the config. */
     @SuppressWarnings("unchecked")
     public static LinearLanguageModel load(SparkSession spark, String configured) {

@@ -91,15 +91,22 @@ public final class LangIdTrainStage implements Stage {
         List<LabelledDoc> train = parts.get(0);
         List<LabelledDoc> calib = parts.get(1);
         List<LabelledDoc> test = parts.get(2);
+        // One class per (language, script): a language written in two scripts (Serbian, Kashmiri,
+        // Acehnese) would otherwise spread its n-gram mass over both and lose to a one-script neighbour.
         Map<String, List<String>> linesByLabel = new TreeMap<>();
         Map<String, Map<String, Integer>> scriptDocs = new TreeMap<>();
         for (LabelledDoc d : train) {
+            String script = ScriptDetector.dominant(d.text());
+            if (script.equals("Zyyy")) {
+                continue; // no letters: nothing to learn a language from
+            }
+            String cls = ScriptedLabel.of(d.label(), script);
             for (String line : d.text().split("\n")) {
                 if (line.strip().length() >= 10) {
-                    linesByLabel.computeIfAbsent(d.label(), k -> new ArrayList<>()).add(line.strip());
+                    linesByLabel.computeIfAbsent(cls, k -> new ArrayList<>()).add(line.strip());
                 }
             }
-            scriptDocs.computeIfAbsent(ScriptDetector.dominant(d.text()), k -> new TreeMap<>()).merge(d.label(), 1, Integer::sum);
+            scriptDocs.computeIfAbsent(script, k -> new TreeMap<>()).merge(cls, 1, Integer::sum);
         }
         Random rnd = new Random(seed);
         List<Row> rows = new ArrayList<>();
@@ -110,8 +117,9 @@ public final class LangIdTrainStage implements Stage {
                 rows.add(RowFactory.create(e.getKey(), line));
             }
         }
-        ctx.console().printf(Locale.ROOT, "langid-train: %d labels, %d documents (%d train, %d calibration, %d held out), %d training lines%n",
-                linesByLabel.size(), docs.size(), train.size(), calib.size(), test.size(), rows.size());
+        ctx.console().printf(Locale.ROOT, "langid-train: %d languages in %d (language, script) classes, %d documents (%d train, %d calibration, %d held out), %d training lines%n",
+                linesByLabel.keySet().stream().map(ScriptedLabel::language).distinct().count(), linesByLabel.size(),
+                docs.size(), train.size(), calib.size(), test.size(), rows.size());
 
         Dataset<Row> df = ctx.spark().createDataFrame(rows, new StructType().add("label", DataTypes.StringType).add("text", DataTypes.StringType));
         List<PipelineStage> stages = new ArrayList<>(List.of(new CharNgramTokenizer().setMaxN(maxN),
@@ -143,7 +151,13 @@ public final class LangIdTrainStage implements Stage {
         LinearLanguageModel model = LangIdModelStore.fromPipeline(pm, labelsOfScript, 1.0);
         double temperature = LangIdEvaluation.fitTemperature(model, sentences(calib), indexOf);
         model.setTemperature(temperature);
-        LangIdEvaluation eval = LangIdEvaluation.run(model, sentences(test), test);
+        // per-language score calibration of each detector ingest can combine, on the calibration split
+        List<LabelledDoc> calibSentences = calibrationSamples(calib);
+        OpenNlpLanguageDetector opennlp = new OpenNlpLanguageDetector(2000);
+        CombinedLanguageDetector.Member ours = new CombinedLanguageDetector.Member("lmforge", model, ScoreCalibration.fit(model, calibSentences));
+        CombinedLanguageDetector.Member theirs = new CombinedLanguageDetector.Member("opennlp", opennlp, ScoreCalibration.fit(opennlp, calibSentences));
+        LangIdEvaluation eval = LangIdEvaluation.run(new CombinedLanguageDetector(List.of(ours)), sentences(test), test);
+        LangIdEvaluation combined = LangIdEvaluation.run(new CombinedLanguageDetector(List.of(ours, theirs)), sentences(test), test);
 
         String version = io.lmforge.core.ids.StableId.hash(c.hashOf("langid.train") + "|" + docs.size() + "|" + rows.size()).substring(0, 12);
         String out = c.getString("langid.train.output");
@@ -164,10 +178,13 @@ public final class LangIdTrainStage implements Stage {
         info.put("temperature", temperature);
         info.put("training", Map.of("documents", train.size(), "calibration_documents", calib.size(), "heldout_documents", test.size(),
                 "lines", rows.size(), "fit_seconds", fitSeconds, "config", c.renderJson("langid.train")));
+        info.put("calibration", Map.of("lmforge", ours.calibration().toMap(), "opennlp", theirs.calibration().toMap()));
         info.put("heldout", eval.toMap());
+        info.put("heldout_lmforge+opennlp", combined.toMap());
         LangIdModelStore.writeInfo(fs, dir, info);
         LangIdModelStore.writeListing(fs, dir);
         eval.print(ctx.console(), classifier);
+        combined.print(ctx.console(), classifier + " + OpenNLP, calibrated vote (ingest.langid.detector=lmforge+opennlp)");
         return StageResult.committed(NAME, null, String.format(Locale.ROOT, "model %s: sentence accuracy %.3f, document accuracy %.3f -> %s",
                 version, eval.sentenceAccuracy(), eval.documentAccuracy(), dir));
     }
@@ -182,6 +199,16 @@ public final class LangIdTrainStage implements Stage {
             (u < heldout ? test : u < heldout + 0.1 ? calib : train).add(d);
         }
         return List.of(train, calib, test);
+    }
+
+    /**
+     * What score calibrations are fitted on: the calibration documents whole (ingest scores
+     * documents) and their sentences (short records), so every raw-score bin sees both lengths.
+     */
+    public static List<LabelledDoc> calibrationSamples(List<LabelledDoc> calibDocs) {
+        List<LabelledDoc> out = new ArrayList<>(calibDocs);
+        out.addAll(sentences(calibDocs));
+        return out;
     }
 
     /** Held-out sentences: lines of 20+ characters, with their document's label. */

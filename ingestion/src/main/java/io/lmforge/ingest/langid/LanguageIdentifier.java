@@ -30,7 +30,7 @@ public final class LanguageIdentifier extends StepTransformer {
     public LanguageIdentifier(String uid) {
         super(uid);
         inputCol = new Param<>(this, "inputCol", "text column");
-        detector = new Param<>(this, "detector", "detector name: opennlp");
+        detector = new Param<>(this, "detector", "detector: lmforge, opennlp or lmforge+opennlp");
         maxChars = new IntParam(this, "maxChars", "characters of each text given to the detector");
         modelPath = new Param<>(this, "modelPath", "lmforge model directory (langid-train output)");
         setDefault(inputCol, "text");
@@ -59,43 +59,26 @@ public final class LanguageIdentifier extends StepTransformer {
         return this;
     }
 
-    /** The detector named by config; one per JVM thread is created lazily on executors. */
+    /** OpenNLP's detector with its raw scores (benchmarks and tests; ingest uses {@link LangIdModelStore#detector}). */
     public static LanguageDetector create(String name, int maxChars) {
         if ("opennlp".equals(name)) {
             return new OpenNlpLanguageDetector(maxChars);
         }
-        if ("lmforge".equals(name)) {
-            throw new IllegalArgumentException("the lmforge detector is loaded from its model directory: LangIdModelStore.load");
-        }
-        throw new ConfigError("config key 'ingest.langid.detector' must be lmforge or opennlp, got '" + name + "'");
+        throw new ConfigError("no stand-alone detector '" + name + "' (the lmforge model is loaded by LangIdModelStore)");
     }
 
     @Override
     public Dataset<Row> transform(Dataset<?> ds) {
-        String name = $(detector);
-        int max = (Integer) $(maxChars);
-        // lmforge: the model is read once on the driver and shipped to executors as a broadcast (MB-sized weights)
-        org.apache.spark.broadcast.Broadcast<LanguageDetector> shared = "lmforge".equals(name)
-                ? org.apache.spark.api.java.JavaSparkContext.fromSparkContext(ds.sparkSession().sparkContext())
-                .broadcast(LangIdModelStore.load(ds.sparkSession(), $(modelPath)))
-                : null;
-        if (shared == null) {
-            create(name, max); // fail fast on the driver for a bad name
-        }
-        UDF1<String, Row> fn = new UDF1<>() {
-            private transient LanguageDetector d;
-
-            @Override
-            public Row call(String text) {
-                if (text == null) {
-                    return null;
-                }
-                if (d == null) {
-                    d = shared != null ? shared.value() : create(name, max);
-                }
-                LanguageDetector.Detection r = d.detect(text);
-                return RowFactory.create(r.lang(), r.score(), r.script(), r.knownScript());
+        // built once on the driver (model weights are MB-sized; calibration tables come with the model) and broadcast
+        org.apache.spark.broadcast.Broadcast<CombinedLanguageDetector> shared = org.apache.spark.api.java.JavaSparkContext
+                .fromSparkContext(ds.sparkSession().sparkContext())
+                .broadcast(LangIdModelStore.detector(ds.sparkSession(), $(detector), $(modelPath), (Integer) $(maxChars)));
+        UDF1<String, Row> fn = text -> {
+            if (text == null) {
+                return null;
             }
+            LanguageDetector.Detection r = shared.value().detect(text);
+            return RowFactory.create(r.lang(), r.score(), r.script(), r.knownScript());
         };
         // Non-deterministic so Spark evaluates the UDF once per row: otherwise the optimizer inlines
         // it into every field extracted from the struct below (one detector call per field).

@@ -1,15 +1,12 @@
 package io.lmforge.ingest.langid;
 
-import org.apache.spark.ml.feature.HashingTF;
-
 import java.io.Serializable;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * The trained language identifier in a form executors can use without Spark: per-language
- * weights over hashed character n-grams (Naive Bayes log-likelihoods or logistic-regression
+ * The trained language identifier in a form executors can use without Spark: per-class (language
+ * and script, see {@link ScriptedLabel}) weights over hashed character n-grams (Naive Bayes log-likelihoods or logistic-regression
  * coefficients, read from the saved MLlib PipelineModel), the script profile, and a calibration
  * temperature. Scoring averages the weights over the text's n-grams (so short and long texts are
  * on one scale) and turns them into probabilities with a softmax at the fitted temperature: a
@@ -18,19 +15,24 @@ import java.util.Map;
 public final class LinearLanguageModel implements LanguageDetector, Serializable {
     private static final long serialVersionUID = 1L;
     private final String[] labels;
-    private final float[][] weights;   // [label][feature]
+    // [feature][label], flattened: an n-gram's weights for every label sit in one or two cache lines
+    private final float[] weightsByFeature;
     private final double[] bias;       // per label, added after averaging
     private final int numFeatures;
     private final int maxN;
     private final int maxChars;
     private final Map<String, int[]> labelsOfScript;
     private double temperature;
-    private transient HashingTF hashing;
 
     public LinearLanguageModel(String[] labels, float[][] weights, double[] bias, int numFeatures, int maxN, int maxChars,
                                Map<String, int[]> labelsOfScript, double temperature) {
         this.labels = labels;
-        this.weights = weights;
+        this.weightsByFeature = new float[numFeatures * labels.length];
+        for (int c = 0; c < labels.length; c++) {
+            for (int f = 0; f < numFeatures; f++) {
+                weightsByFeature[f * labels.length + c] = weights[c][f];
+            }
+        }
         this.bias = bias;
         this.numFeatures = numFeatures;
         this.maxN = maxN;
@@ -57,26 +59,24 @@ public final class LinearLanguageModel implements LanguageDetector, Serializable
 
     /** Averaged per-label scores over the allowed labels (others are NaN); null when the text has no letters. */
     double[] averagedScores(String text, int[] allowed) {
-        if (hashing == null) {
-            hashing = new HashingTF().setNumFeatures(numFeatures);
-        }
-        List<String> grams = CharNgrams.of(text, maxN, maxChars);
-        if (grams.isEmpty()) {
+        int[] idx = CharNgrams.hashedIndices(text, maxN, maxChars, numFeatures);
+        if (idx.length == 0) {
             return null;
-        }
-        int[] idx = new int[grams.size()];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = hashing.indexOf(grams.get(i));
         }
         double[] z = new double[labels.length];
         java.util.Arrays.fill(z, Double.NaN);
         for (int c : allowed) {
-            float[] w = weights[c];
-            double s = 0;
-            for (int f : idx) {
-                s += w[f];
+            z[c] = 0;
+        }
+        int nLabels = labels.length;
+        for (int f : idx) {
+            int base = f * nLabels;
+            for (int c : allowed) {
+                z[c] += weightsByFeature[base + c];
             }
-            z[c] = s / idx.length + bias[c];
+        }
+        for (int c : allowed) {
+            z[c] = z[c] / idx.length + bias[c];
         }
         return z;
     }
@@ -112,7 +112,7 @@ public final class LinearLanguageModel implements LanguageDetector, Serializable
             return new Detection("und", 0.0, script, false);
         }
         if (allowed.length == 1) {
-            return new Detection(labels[allowed[0]], 1.0, script, true);
+            return new Detection(ScriptedLabel.language(labels[allowed[0]]), 1.0, script, true);
         }
         double[] z = averagedScores(text, allowed);
         if (z == null) {
@@ -125,6 +125,6 @@ public final class LinearLanguageModel implements LanguageDetector, Serializable
                 best = c;
             }
         }
-        return new Detection(labels[best], p[best], script, true);
+        return new Detection(ScriptedLabel.language(labels[best]), p[best], script, true);
     }
 }

@@ -13,7 +13,8 @@ import java.io.UncheckedIOException;
  * The model is loaded once per JVM; LanguageDetectorME is not documented as thread-safe, so each
  * thread gets its own.
  */
-public final class OpenNlpLanguageDetector implements LanguageDetector {
+public final class OpenNlpLanguageDetector implements LanguageDetector, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private static volatile LanguageDetectorModel model;
     private static final ThreadLocal<LanguageDetectorME> DETECTOR = ThreadLocal.withInitial(() -> new LanguageDetectorME(model()));
     private final int maxChars;

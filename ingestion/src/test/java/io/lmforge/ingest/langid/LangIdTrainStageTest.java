@@ -22,7 +22,7 @@ class LangIdTrainStageTest {
         String texts = SharedSpark.repoRoot().toPath().resolve("data/sample/chunk-0002/text").toString();
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         int rc = PipelineMain.run(new String[]{"langid-train", "--root", root.toString(),
-                "--set", "langid.train.paths=[\"" + texts + "/gnome-help-{de,nl,sv,ru,uk,el}.txt\", \"" + texts + "/ud-{de,nl,sv,ru}.txt\"]",
+                "--set", "langid.train.paths=[\"" + texts + "/gnome-help-{de,nl,sv,ru,uk,el,sr,sr-Latn}.txt\", \"" + texts + "/ud-{de,nl,sv,ru}.txt\"]",
                 "--set", "langid.train.output=\"" + out + "\"", "--set", "langid.train.num-features=8192"},
                 new PrintStream(buf, true, StandardCharsets.UTF_8), new PrintStream(buf, true, StandardCharsets.UTF_8), false);
         String log = buf.toString(StandardCharsets.UTF_8);
@@ -31,7 +31,10 @@ class LangIdTrainStageTest {
         PipelineModel pm = PipelineModel.load(out.resolve("pipeline").toString()); // plain MLlib persistence
         assertEquals(4, pm.stages().length);
         LinearLanguageModel m = LangIdModelStore.load(SharedSpark.get(), out.toString());
-        assertEquals(6, m.labels().length);
+        // one class per (language, script): Serbian in Cyrillic and in Latin letters are two classes, both answer "sr"
+        assertEquals(java.util.List.of("de:Latn", "el:Grek", "nl:Latn", "ru:Cyrl", "sr:Cyrl", "sr:Latn", "sv:Latn", "uk:Cyrl"), java.util.List.of(m.labels()));
+        assertEquals("sr", m.detect("Korisnik može da promeni podešavanja sistema preko menija za podešavanja.").lang());
+        assertEquals("sr", m.detect("Корисник може да промени подешавања система преко менија за подешавања.").lang());
         assertEquals("nl", m.detect("De gebruiker kan de instellingen van het systeem wijzigen via het menu.").lang());
         assertEquals("uk", m.detect("Користувач може змінити параметри системи через меню налаштувань.").lang());
         java.util.Map<String, Object> info = LangIdModelStore.readInfo(org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration()),

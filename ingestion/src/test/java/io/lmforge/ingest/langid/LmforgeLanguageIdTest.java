@@ -81,6 +81,24 @@ class LmforgeLanguageIdTest {
         assertTrue(model.temperature() > 1, "a fitted temperature: " + model.temperature());
     }
 
+    @Test
+    void theShippedModelCarriesCalibrationsAndTheCombinedDetectorAnswersOnOneScale() {
+        String dir = SharedSpark.repoRoot().toPath().resolve("data/models/langid").toString();
+        CombinedLanguageDetector both = LangIdModelStore.detector(SharedSpark.get(), "lmforge+opennlp", dir, 2000);
+        assertEquals(2, both.members().size());
+        both.members().forEach(m -> assertTrue(m.calibration() != null, m.name() + " has a calibration in langid.json"));
+        LanguageDetector.Detection de = both.detect(SampleText.doc("gnome-help", "de", 600));
+        assertEquals("de", de.lang());
+        assertTrue(de.score() > 0.9 && de.score() <= 1.0, "calibrated precision for a clear German text: " + de.score());
+        // Wolof: OpenNLP does not know it and guesses; our model's answer is the more precise one
+        LanguageDetector.Detection wo = both.detect(SampleText.doc("ud", "wo", 600));
+        assertEquals("wo", wo.lang());
+        assertFalse(both.detect("ᏣᎳᎩ ᎦᏬᏂᎯᏍᏗ ᎠᏍᎦᏯ ᎠᏓᏅᏙ ᎤᏬᏗ ᎣᏍᏛ ᏚᎾᏙᏢᏒ").knownScript(), "Cherokee is not guessed by OpenNLP either");
+        io.lmforge.core.config.ConfigError bad = org.junit.jupiter.api.Assertions.assertThrows(io.lmforge.core.config.ConfigError.class,
+                () -> LangIdModelStore.detector(SharedSpark.get(), "lingua", dir, 2000));
+        assertTrue(bad.getMessage().contains("ingest.langid.detector"), bad.getMessage());
+    }
+
     static String summary(Map<String, int[]> m) {
         StringBuilder sb = new StringBuilder();
         m.forEach((k, v) -> {

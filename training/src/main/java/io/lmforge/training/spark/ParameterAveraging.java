@@ -9,9 +9,11 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.spark.impl.paramavg.util.ExportSupport;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 import java.io.IOException;
+import java.util.Locale;
 
 /**
  * One round of dl4j-spark parameter averaging over an RDD of minibatches, with the fixes for what
@@ -26,6 +28,9 @@ import java.io.IOException;
  *   <li>exported batch files are never deleted: they go to a directory we own and remove;</li>
  *   <li>worker prefetch leaves a thread that throws at shutdown: prefetch 0.</li>
  * </ul>
+ * The Export approach (minibatches written to files, workers read their share) refuses to run on a
+ * cluster whose default file system is file:// (DL4J cannot know it is shared); {@link #approach}
+ * then falls back to Direct (the RDD of minibatches itself is repartitioned to the workers).
  */
 public final class ParameterAveraging {
     private final JavaSparkContext sc;
@@ -34,9 +39,16 @@ public final class ParameterAveraging {
     private final int workers;
     private final String exportDir;
     private final long seed;
+    private final RDDTrainingApproach approach;
 
     public ParameterAveraging(JavaSparkContext sc, int workers, int batchPerWorker, int averagingFrequency, String exportDir, long seed) {
+        this(sc, workers, batchPerWorker, averagingFrequency, exportDir, seed, RDDTrainingApproach.Export);
+    }
+
+    public ParameterAveraging(JavaSparkContext sc, int workers, int batchPerWorker, int averagingFrequency, String exportDir, long seed,
+                              RDDTrainingApproach approach) {
         this.sc = sc;
+        this.approach = approach;
         this.workers = workers;
         this.batchPerWorker = batchPerWorker;
         this.averagingFrequency = averagingFrequency;
@@ -54,7 +66,7 @@ public final class ParameterAveraging {
                 .averagingFrequency(averagingFrequency)
                 .workerPrefetchNumBatches(0)
                 .saveUpdater(true)
-                .rddTrainingApproach(RDDTrainingApproach.Export)
+                .rddTrainingApproach(approach)
                 .exportDirectory(exportDir)
                 .rngSeed(seed)
                 .build();
@@ -70,5 +82,18 @@ public final class ParameterAveraging {
             FileSystem fs = dir.getFileSystem(sc.hadoopConfiguration() == null ? new Configuration() : sc.hadoopConfiguration());
             fs.delete(dir, true);
         }
+    }
+
+    /**
+     * train.rdd-approach: {@code export} or {@code direct} as given; {@code auto} = Export where DL4J
+     * supports it (local master, or a cluster whose default file system is not file://), else Direct.
+     */
+    public static RDDTrainingApproach approach(String configured, String master, FileSystem defaultFs) {
+        return switch (configured.toLowerCase(Locale.ROOT)) {
+            case "export" -> RDDTrainingApproach.Export;
+            case "direct" -> RDDTrainingApproach.Direct;
+            case "auto" -> ExportSupport.exportSupported(master, defaultFs) ? RDDTrainingApproach.Export : RDDTrainingApproach.Direct;
+            default -> throw new IllegalArgumentException("train.rdd-approach must be auto, export or direct, not '" + configured + "'");
+        };
     }
 }

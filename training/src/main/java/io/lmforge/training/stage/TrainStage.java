@@ -33,6 +33,7 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.schedule.ISchedule;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -74,7 +75,7 @@ public final class TrainStage implements Stage {
                 writes  models/<run>/chunk=ID/        model.zip (with Adam state), training_state.json, _MANIFEST.json
                         models/<run>/metrics/chunk=ID/  step, chunk, round, loss, lr, tokens, tokens_per_s, tokens_seen, elapsed_s
                 config  train.run, train.model.{layers,d-model,heads}, train.workers, train.batch-per-worker,
-                        train.averaging-frequency, train.max-rounds-per-chunk, train.optimizer.*, train.schedule, train.wait-k,
+                        train.averaging-frequency, train.rdd-approach, train.max-rounds-per-chunk, train.optimizer.*, train.schedule, train.wait-k,
                         train.replay.fraction, train.seed""";
     }
 
@@ -198,8 +199,15 @@ public final class TrainStage implements Stage {
             rounds = Math.min(rounds, maxRounds);
         }
         ISchedule lr = optimizer(c).learningRate();
-        ParameterAveraging pa = new ParameterAveraging(JavaSparkContext.fromSparkContext(ctx.spark().sparkContext()), workers, batch, avgFreq,
-                new Path(layout.staging(), "dl4j-export-" + chunk).toString(), c.getLong("train.seed"));
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(ctx.spark().sparkContext());
+        RDDTrainingApproach approach = ParameterAveraging.approach(c.getEnum("train.rdd-approach", "auto", "export", "direct"),
+                jsc.master(), FileSystem.get(jsc.hadoopConfiguration()));
+        if (approach == RDDTrainingApproach.Direct) {
+            ctx.console().printf(Locale.ROOT, "train %s: minibatches go to the workers directly (train.rdd-approach=%s, master %s, default file system %s)%n",
+                    chunk, c.getString("train.rdd-approach"), jsc.master(), FileSystem.getDefaultUri(jsc.hadoopConfiguration()));
+        }
+        ParameterAveraging pa = new ParameterAveraging(jsc, workers, batch, avgFreq,
+                new Path(layout.staging(), "dl4j-export-" + chunk).toString(), c.getLong("train.seed"), approach);
         List<Row> metrics = new ArrayList<>();
         long tokensSeen = tokensSeen0;
         for (long r = 0; r < rounds; r++) {

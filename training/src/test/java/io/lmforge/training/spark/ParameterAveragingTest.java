@@ -7,6 +7,7 @@ import io.lmforge.training.model.WarmupCosineSchedule;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
@@ -16,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,6 +70,40 @@ class ParameterAveragingTest {
         assertTrue(last < first, "loss went down over rounds: " + first + " -> " + last);
         assertTrue(net.getUpdater().getStateViewArray() != null && net.getUpdater().getStateViewArray().sumNumber().doubleValue() != 0,
                 "Adam state travels back from the workers (saveUpdater)");
+    }
+
+    @Test
+    void autoApproachExportsWhereDl4jCanAndGoesDirectOnAClusterWithALocalDefaultFileSystem() throws Exception {
+        org.apache.hadoop.fs.FileSystem local = org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration());
+        assertEquals(RDDTrainingApproach.Export, ParameterAveraging.approach("auto", "local[2]", local));
+        // a standalone cluster with file:// as default FS: DL4J's Export refuses ("Export training approach is not supported")
+        assertEquals(RDDTrainingApproach.Direct, ParameterAveraging.approach("auto", "spark://127.0.0.1:7077", local));
+        assertEquals(RDDTrainingApproach.Export, ParameterAveraging.approach("export", "local[2]", local));
+        assertEquals(RDDTrainingApproach.Direct, ParameterAveraging.approach("DIRECT", "local[2]", local));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> ParameterAveraging.approach("shared", "local[2]", local));
+        assertTrue(bad.getMessage().contains("train.rdd-approach"), bad.getMessage());
+    }
+
+    @Test
+    void directApproachTrainsAndLeavesNoExportFiles() throws Exception {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(SharedSpark.get().sparkContext());
+        Path export = SharedSpark.tempDir("dl4j-direct").resolve("batches");
+        ComputationGraph net = Gpt2Model.create(new Gpt2Model.Spec(256, T, 32, 2, 1),
+                new Gpt2Model.Optimizer(new WarmupCosineSchedule(3e-3, 5, 100, 0.1), 0.9, 0.95, 1e-8, 0.0, 1.0), 3);
+        ParameterAveraging pa = new ParameterAveraging(sc, 2, 8, 2, export.toUri().toString(), 1, RDDTrainingApproach.Direct);
+        // not cached: Direct persists the RDD itself (MEMORY_ONLY_SER), and Spark refuses a second storage level
+        JavaRDD<MultiDataSet> rdd = sc.parallelize(batches(16, 8), 2);
+        ParameterAveraging.Result r0 = pa.fit(net, rdd);
+        net = r0.net();
+        double first = r0.score();
+        double last = first;
+        for (int round = 0; round < 3; round++) {
+            ParameterAveraging.Result r = pa.fit(net, rdd);
+            net = r.net();
+            last = r.score();
+        }
+        assertTrue(last < first, "loss went down over rounds: " + first + " -> " + last);
+        assertFalse(Files.exists(export));
     }
 
     @Test

@@ -1,0 +1,27 @@
+package io.lmforge.ingest.langid;
+
+import io.lmforge.ingest.SampleText;
+import org.apache.spark.ml.feature.HashingTF;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class CharNgramsTest {
+    @Test
+    void hashedIndicesAreHashingTfsIndicesOfTheNgramsInOrder() {
+        List<String> texts = List.of(SampleText.doc("gnome-help", "de", 300), SampleText.doc("ud", "zh", 100), SampleText.doc("gnome-help", "ru", 200),
+                SampleText.doc("ud", "hi", 200), "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ✓ emoji 😀 and ß, İstanbul, ǅ", "", "123 !!!");
+        for (int numFeatures : new int[]{65536, 1000}) {
+            HashingTF tf = new HashingTF().setNumFeatures(numFeatures);
+            for (String t : texts) {
+                List<String> grams = CharNgrams.of(t, 4, 2000);
+                int[] expected = grams.stream().mapToInt(tf::indexOf).toArray();
+                assertArrayEquals(expected, CharNgrams.hashedIndices(t, 4, 2000, numFeatures), t);
+            }
+        }
+        assertEquals(0, CharNgrams.hashedIndices("123 !!!", 4, 2000, 64).length, "no letters, no n-grams");
+    }
+}

@@ -1,0 +1,142 @@
+package io.lmforge.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import io.lmforge.core.dataset.DatasetLayout;
+import io.lmforge.core.dataset.Datasets;
+import io.lmforge.core.testing.PythonEnv;
+import io.lmforge.core.testing.SharedSpark;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.MapType;
+import org.apache.spark.sql.types.StructField;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The shaded jar on a real Spark 3.5.7 standalone cluster (master + 2 workers on 127.0.0.1, from
+ * pyspark's distribution in the pinned `spark` virtualenv): spark-submit runs every stage of the
+ * sample's first chunk, and the curated outputs equal a local-mode run of the same stages (same
+ * doc_ids and rows, same rejections, same dedup decisions, same tokenizer and tokens, same packed
+ * sequences). The cluster is stopped whatever happens.
+ */
+class StandaloneClusterEndToEndTest {
+    static final String CHUNK = "0001";
+    static final List<String> STAGES = List.of("ingest", "dedup", "tokenizer-train", "tokenize", "mix", "train", "eval");
+    static final List<String> COMPARED = List.of("docs", "rejected", "dedup/docs", "dedup/duplicates", "tokens");
+
+    @Test
+    void everyStageRunsThroughSparkSubmitAndMatchesLocalMode() throws Exception {
+        File repo = SharedSpark.repoRoot();
+        File jar = new File(repo, "dist/target/pipeline.jar");
+        assertTrue(jar.isFile(), "dist/target/pipeline.jar is built before src-test (mvn verify builds dist first)");
+        String python = PythonEnv.python("spark");
+        File sparkHome = new File(PythonEnv.run(repo, 60, python, "-c", "import os, pyspark; print(os.path.dirname(pyspark.__file__))").trim());
+        List<String> settings = sampleSettings(repo);
+
+        Path clusterRoot = SharedSpark.tempDir("cluster-root");
+        Path work = SharedSpark.tempDir("cluster-work");
+        try (StandaloneCluster cluster = StandaloneCluster.start(sparkHome, work, 2, 1, "3g")) {
+            for (String stage : STAGES) {
+                submit(cluster, jar, repo, work, stage, clusterRoot, settings);
+            }
+            JsonNode state = cluster.state();
+            assertEquals(STAGES.size(), state.path("completedapps").size(), "every stage ran as its own application on the cluster: " + state);
+            for (JsonNode app : state.path("completedapps")) {
+                assertEquals("FINISHED", app.path("state").asText(), app.toString());
+            }
+        }
+
+        Path localRoot = SharedSpark.tempDir("cluster-local");
+        for (String stage : STAGES.subList(0, STAGES.indexOf("mix") + 1)) {
+            List<String> args = new ArrayList<>(List.of(stage, "--chunk", CHUNK, "--root", localRoot.toString()));
+            settings.forEach(s -> args.addAll(List.of("--set", s)));
+            assertEquals(0, Cli.run(args.toArray(new String[0])).status(), "local " + stage);
+        }
+
+        SparkSession spark = SharedSpark.get();
+        DatasetLayout cluster = new DatasetLayout(clusterRoot.toString());
+        DatasetLayout local = new DatasetLayout(localRoot.toString());
+        for (String dataset : COMPARED) {
+            assertSameRows(Datasets.readChunk(spark, cluster, dataset, CHUNK), Datasets.readChunk(spark, local, dataset, CHUNK), dataset);
+        }
+        assertSameRows(spark.read().parquet(cluster.chunkDir("mix", CHUNK) + "/train"),
+                spark.read().parquet(local.chunkDir("mix", CHUNK) + "/train"), "mix train sequences");
+        assertEquals(Files.readString(localRoot.resolve("tokenizer/CURRENT")).trim(), Files.readString(clusterRoot.resolve("tokenizer/CURRENT")).trim(),
+                "the same tokenizer version (a content hash)");
+        assertTrue(Datasets.readChunk(spark, cluster, "docs", CHUNK).count() > 1000);
+
+        // train and eval ran on the executors: a checkpoint, and bits per byte for the chunk's languages
+        Path model = clusterRoot.resolve("models/default/chunk=" + CHUNK);
+        assertTrue(Files.isRegularFile(model.resolve("_MANIFEST.json")), "checkpoint committed: " + model);
+        JsonNode trainState = new ObjectMapper().readTree(model.resolve("training_state.json").toFile());
+        assertTrue(trainState.path("step").asLong() > 0, trainState.toString());
+        JsonNode results = new ObjectMapper().readTree(clusterRoot.resolve("eval/default/chunk=" + CHUNK + "/results.json").toFile());
+        assertTrue(results.path("bits_per_byte").size() > 0, results.toString());
+    }
+
+    /** The demo's overrides (demo.set: a small model, a short eval) plus the sample chunk's input. */
+    static List<String> sampleSettings(File repo) {
+        List<String> s = new ArrayList<>(ConfigFactory.parseFile(new File(repo, "conf/reference.conf")).getStringList("demo.set"));
+        s.add("ingest.input.paths=[\"" + new File(repo, "data/sample/chunk-" + CHUNK).getPath() + "\"]");
+        return s;
+    }
+
+    private static void submit(StandaloneCluster cluster, File jar, File repo, Path work, String stage, Path root, List<String> settings) throws Exception {
+        String javaOpts = "-Dlog4j2.configurationFile=" + new File(repo, "conf/log4j2.properties").getPath();
+        List<String> cmd = new ArrayList<>(List.of(cluster.sparkSubmit().getPath(),
+                "--master", cluster.masterUrl(), "--deploy-mode", "client", "--name", "lmforge-" + stage,
+                "--class", "io.lmforge.core.cli.PipelineMain",
+                "--driver-memory", "2g", "--executor-memory", "2g", "--executor-cores", "1", "--total-executor-cores", "2",
+                "--conf", "spark.driver.extraJavaOptions=" + javaOpts + " -Dlmforge.home=" + repo.getPath(),
+                "--conf", "spark.executor.extraJavaOptions=" + javaOpts,
+                "--conf", "spark.sql.shuffle.partitions=4",
+                jar.getPath(), stage, "--chunk", CHUNK, "--root", root.toString()));
+        settings.forEach(s -> cmd.addAll(List.of("--set", s)));
+        File log = work.resolve("submit-" + stage + ".log").toFile();
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo).redirectErrorStream(true).redirectOutput(log);
+        cluster.environment(pb.environment());
+        Process p = pb.start();
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            throw new AssertionError("spark-submit " + stage + " ran past 10 minutes\n" + tail(log) + cluster.logs());
+        }
+        String out = tail(log);
+        System.out.println("[cluster] spark-submit " + stage + " -> " + p.exitValue());
+        assertEquals(0, p.exitValue(), "spark-submit " + stage + " failed:\n" + out + cluster.logs());
+        assertTrue(out.contains(stage + " " + CHUNK + ": committed"), out);
+    }
+
+    private static String tail(File log) throws Exception {
+        String text = Files.readString(log.toPath(), StandardCharsets.UTF_8);
+        return text.substring(Math.max(0, text.length() - 6000));
+    }
+
+    /** Equal as multisets of rows (map columns, which Spark cannot compare, and the file path are left out). */
+    private static void assertSameRows(Dataset<Row> a, Dataset<Row> b, String what) {
+        Column[] cols = Arrays.stream(a.schema().fields())
+                .filter(f -> !(f.dataType() instanceof MapType) && !f.name().equals("source"))
+                .map(StructField::name).map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+        Dataset<Row> x = a.select(cols);
+        Dataset<Row> y = b.select(cols);
+        long n = x.count();
+        assertEquals(n, y.count(), what + ": row counts, cluster vs local");
+        assertEquals(0, x.exceptAll(y).count(), what + ": rows on the cluster that the local run does not have");
+        assertEquals(0, y.exceptAll(x).count(), what + ": rows in the local run that the cluster does not have");
+    }
+}
