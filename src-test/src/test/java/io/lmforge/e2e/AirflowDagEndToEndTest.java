@@ -36,11 +36,9 @@ class AirflowDagEndToEndTest {
     @Test
     void theDagImportsAndRunsOneChunkForReal() throws Exception {
         File repo = SharedSpark.repoRoot();
-        File jar = new File(repo, "dist/target/pipeline.jar");
-        assertTrue(jar.isFile(), "dist/target/pipeline.jar is built before src-test");
+        File jar = StandaloneCluster.shadedJar();
         String airflowPython = PythonEnv.python("airflow");
-        String sparkPython = PythonEnv.python("spark");
-        String sparkHome = PythonEnv.run(repo, 60, sparkPython, "-c", "import os, pyspark; print(os.path.dirname(pyspark.__file__))").trim();
+        String sparkHome = StandaloneCluster.pysparkHome().getPath();
 
         Path work = SharedSpark.tempDir("airflow");
         Path root = work.resolve("lm");

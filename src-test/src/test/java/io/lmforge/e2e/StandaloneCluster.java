@@ -56,6 +56,22 @@ final class StandaloneCluster implements AutoCloseable {
         }
     }
 
+    /** dist/target/pipeline.jar (mvn verify builds dist before src-test). */
+    static File shadedJar() {
+        File jar = new File(io.lmforge.core.testing.SharedSpark.repoRoot(), "dist/target/pipeline.jar");
+        if (!jar.isFile()) {
+            throw new IllegalStateException(jar + " is not built (mvn verify builds dist before src-test)");
+        }
+        return jar;
+    }
+
+    /** SPARK_HOME of the pinned pyspark 3.5.7 distribution (bin/python-env spark, created on first use). */
+    static File pysparkHome() {
+        String python = io.lmforge.core.testing.PythonEnv.python("spark");
+        return new File(io.lmforge.core.testing.PythonEnv.run(io.lmforge.core.testing.SharedSpark.repoRoot(), 60, python, "-c",
+                "import os, pyspark; print(os.path.dirname(pyspark.__file__))").trim());
+    }
+
     String masterUrl() {
         return "spark://127.0.0.1:" + masterPort;
     }

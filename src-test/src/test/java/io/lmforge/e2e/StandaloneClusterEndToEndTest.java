@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import io.lmforge.core.dataset.DatasetLayout;
 import io.lmforge.core.dataset.Datasets;
-import io.lmforge.core.testing.PythonEnv;
 import io.lmforge.core.testing.SharedSpark;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -42,10 +41,8 @@ class StandaloneClusterEndToEndTest {
     @Test
     void everyStageRunsThroughSparkSubmitAndMatchesLocalMode() throws Exception {
         File repo = SharedSpark.repoRoot();
-        File jar = new File(repo, "dist/target/pipeline.jar");
-        assertTrue(jar.isFile(), "dist/target/pipeline.jar is built before src-test (mvn verify builds dist first)");
-        String python = PythonEnv.python("spark");
-        File sparkHome = new File(PythonEnv.run(repo, 60, python, "-c", "import os, pyspark; print(os.path.dirname(pyspark.__file__))").trim());
+        File jar = StandaloneCluster.shadedJar();
+        File sparkHome = StandaloneCluster.pysparkHome();
         List<String> settings = sampleSettings(repo);
 
         Path clusterRoot = SharedSpark.tempDir("cluster-root");

@@ -45,12 +45,16 @@ class ParameterAveragingTest {
         return out;
     }
 
+    private static ComputationGraph tinyModel() {
+        return Gpt2Model.create(new Gpt2Model.Spec(256, T, 32, 2, 1),
+                new Gpt2Model.Optimizer(new WarmupCosineSchedule(3e-3, 5, 100, 0.1), 0.9, 0.95, 1e-8, 0.0, 1.0), 3);
+    }
+
     @Test
     void repeatedFitsSurviveSparkClosingBroadcastsAndLeaveNoExportFiles() throws Exception {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(SharedSpark.get().sparkContext());
         Path export = SharedSpark.tempDir("dl4j-export").resolve("batches");
-        ComputationGraph net = Gpt2Model.create(new Gpt2Model.Spec(256, T, 32, 2, 1),
-                new Gpt2Model.Optimizer(new WarmupCosineSchedule(3e-3, 5, 100, 0.1), 0.9, 0.95, 1e-8, 0.0, 1.0), 3);
+        ComputationGraph net = tinyModel();
         ParameterAveraging pa = new ParameterAveraging(sc, 2, 8, 2, export.toUri().toString(), 1);
         JavaRDD<MultiDataSet> rdd = sc.parallelize(batches(16, 8), 2).cache();
         double first = Double.NaN;
@@ -88,8 +92,7 @@ class ParameterAveragingTest {
     void directApproachTrainsAndLeavesNoExportFiles() throws Exception {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(SharedSpark.get().sparkContext());
         Path export = SharedSpark.tempDir("dl4j-direct").resolve("batches");
-        ComputationGraph net = Gpt2Model.create(new Gpt2Model.Spec(256, T, 32, 2, 1),
-                new Gpt2Model.Optimizer(new WarmupCosineSchedule(3e-3, 5, 100, 0.1), 0.9, 0.95, 1e-8, 0.0, 1.0), 3);
+        ComputationGraph net = tinyModel();
         ParameterAveraging pa = new ParameterAveraging(sc, 2, 8, 2, export.toUri().toString(), 1, RDDTrainingApproach.Direct);
         // not cached: Direct persists the RDD itself (MEMORY_ONLY_SER), and Spark refuses a second storage level
         JavaRDD<MultiDataSet> rdd = sc.parallelize(batches(16, 8), 2);
