@@ -18,7 +18,8 @@ public record IngestSteps(TextNormalizer normalizer, LanguageIdentifier language
         LanguageIdentifier langId = new LanguageIdentifier()
                 .setDetector(c.getEnum("ingest.langid.detector", io.lmforge.ingest.langid.LangIdModelStore.DETECTORS.toArray(new String[0])))
                 .setModelPath(c.getString("ingest.langid.model"))
-                .setMaxChars(c.getInt("ingest.langid.max-chars"));
+                .setMaxChars(c.getInt("ingest.langid.max-chars"))
+                .setLinguaAccuracy(c.getEnum("ingest.langid.lingua-accuracy", "low", "high"));
         QualitySignals signals = new QualitySignals()
                 .setStopWords(!"none".equals(c.getEnum("ingest.filters.stop-words", "lucene", "none")));
         QualityFilter filter = new QualityFilter().setThresholds(FilterThresholds.from(c.getConfig("ingest.filters")));

@@ -4,7 +4,7 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * Several detectors behind one answer (ingest.langid.detector = lmforge+opennlp). The rule:
+ * Several detectors behind one answer (ingest.langid.detector = lmforge+opennlp, lmforge+lingua, lmforge+opennlp+lingua). The rule:
  * <ol>
  *   <li>the first detector (our model) reads the script; a script it never saw is
  *       lang_unknown_script, whatever the others would guess (OpenNLP names Korean for N'Ko);</li>

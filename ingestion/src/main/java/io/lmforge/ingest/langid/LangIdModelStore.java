@@ -146,16 +146,33 @@ public final class LangIdModelStore {
         }
     }
 
-    /** Detector names ingest.langid.detector accepts. */
-    public static final List<String> DETECTORS = List.of("lmforge", "opennlp", "lmforge+opennlp");
+    /** Detector names ingest.langid.detector accepts: one detector, or our model voting with others. */
+    public static final List<String> DETECTORS = List.of("lmforge", "opennlp", "lingua",
+            "lmforge+opennlp", "lmforge+lingua", "lmforge+opennlp+lingua");
+
+    /** Off-the-shelf detectors langid-train can calibrate (langid.train.calibrate), by calibration name. */
+    public static final List<String> CALIBRATABLE = List.of("opennlp", "lingua-low", "lingua-high");
+
+    /** An off-the-shelf detector by calibration name (opennlp, lingua-low, lingua-high). */
+    public static LanguageDetector offTheShelf(String calibrationName, int maxChars) {
+        return switch (calibrationName) {
+            case "opennlp" -> new OpenNlpLanguageDetector(maxChars);
+            case "lingua-low", "lingua-high" -> new LinguaLanguageDetector(calibrationName.substring("lingua-".length()), maxChars);
+            default -> throw new ConfigError("config key 'langid.train.calibrate': unknown detector '" + calibrationName
+                    + "', expected some of " + CALIBRATABLE);
+        };
+    }
 
     /**
-     * The detector ingest uses (built on the driver, then broadcast): lmforge, opennlp, or
-     * lmforge+opennlp ({@link CombinedLanguageDetector}), each with the score calibration stored
-     * with the model (langid.json "calibration"; models trained before it have none: raw scores).
+     * The detector ingest uses (built on the driver, then broadcast): lmforge, opennlp, lingua or our
+     * model voting with them ({@link CombinedLanguageDetector}), each with the score calibration
+     * stored with the model (langid.json "calibration", key lmforge / opennlp / lingua-low /
+     * lingua-high). A single detector without a stored calibration (models trained before it) uses
+     * raw scores; a vote needs every member calibrated, since raw scores of different detectors
+     * are not comparable.
      */
     @SuppressWarnings("unchecked")
-    public static CombinedLanguageDetector detector(SparkSession spark, String name, String modelPath, int maxChars) {
+    public static CombinedLanguageDetector detector(SparkSession spark, String name, String modelPath, int maxChars, String linguaAccuracy) {
         if (!DETECTORS.contains(name)) {
             throw new ConfigError("config key 'ingest.langid.detector' must be one of " + DETECTORS + ", got '" + name + "'");
         }
@@ -168,11 +185,22 @@ public final class LangIdModelStore {
         } catch (IOException e) {
             throw new ConfigError("ingest.langid.model: cannot read " + modelPath + ": " + e.getMessage());
         }
+        String[] parts = name.split("\\+");
         List<CombinedLanguageDetector.Member> members = new java.util.ArrayList<>();
-        for (String part : name.split("\\+")) {
-            LanguageDetector d = part.equals("lmforge") ? load(spark, modelPath) : new OpenNlpLanguageDetector(maxChars);
-            Map<String, Object> cal = (Map<String, Object>) calibration.get(part);
-            members.add(new CombinedLanguageDetector.Member(part, d, cal == null ? null : ScoreCalibration.fromMap(cal)));
+        for (String part : parts) {
+            String key = part.equals("lingua") ? "lingua-" + linguaAccuracy : part;
+            LanguageDetector d = switch (part) {
+                case "lmforge" -> load(spark, modelPath);
+                case "lingua" -> new LinguaLanguageDetector(linguaAccuracy, maxChars);
+                default -> offTheShelf(part, maxChars);
+            };
+            Map<String, Object> cal = (Map<String, Object>) calibration.get(key);
+            if (cal == null && parts.length > 1) {
+                throw new ConfigError("ingest.langid.detector=" + name + ": the model at " + modelPath + " has no score calibration for '"
+                        + key + "' (it has " + calibration.keySet() + "); retrain it with bin/pipeline langid-train and "
+                        + "langid.train.calibrate including \"" + key + "\"");
+            }
+            members.add(new CombinedLanguageDetector.Member(key, d, cal == null ? null : ScoreCalibration.fromMap(cal)));
         }
         return new CombinedLanguageDetector(members);
     }

@@ -62,7 +62,8 @@ public final class LangIdTrainStage implements Stage {
                 reads   langid.train.paths (one plain-text file per language; label from langid.train.label-regex)
                 writes  langid.train.output, or <root>/models/langid/<version>/: pipeline/ (MLlib PipelineModel) + langid.json
                         (labels, script profile, calibration temperature, held-out accuracy per language and confusions)
-                config  langid.train.* (held-out fraction, seed, n-gram size, features, classifier naive-bayes|logistic-regression)
+                config  langid.train.* (held-out fraction, seed, n-gram size, features, classifier naive-bayes|logistic-regression,
+                        calibrate: which off-the-shelf detectors get score calibrations for ingest.langid.detector)
                 Use the result with --set ingest.langid.model=DIR (the shipped default is data/models/langid).""";
     }
 
@@ -84,6 +85,8 @@ public final class LangIdTrainStage implements Stage {
         int maxN = c.getInt("langid.train.ngram-max");
         int numFeatures = c.getInt("langid.train.num-features");
         String classifier = c.getEnum("langid.train.classifier", "naive-bayes", "logistic-regression");
+        List<String> calibrate = c.getStringList("langid.train.calibrate");
+        calibrate.forEach(name -> LangIdModelStore.offTheShelf(name, 2000)); // fail on a typo before the fit, not after
         long t0 = System.nanoTime();
 
         List<LabelledDoc> docs = readDocs(ctx.spark(), c.getStringList("langid.train.paths"), labelRegex, c.getString("langid.train.label-field"));
@@ -153,11 +156,20 @@ public final class LangIdTrainStage implements Stage {
         model.setTemperature(temperature);
         // per-language score calibration of each detector ingest can combine, on the calibration split
         List<LabelledDoc> calibSentences = calibrationSamples(calib);
-        OpenNlpLanguageDetector opennlp = new OpenNlpLanguageDetector(2000);
         CombinedLanguageDetector.Member ours = new CombinedLanguageDetector.Member("lmforge", model, ScoreCalibration.fit(model, calibSentences));
-        CombinedLanguageDetector.Member theirs = new CombinedLanguageDetector.Member("opennlp", opennlp, ScoreCalibration.fit(opennlp, calibSentences));
         LangIdEvaluation eval = LangIdEvaluation.run(new CombinedLanguageDetector(List.of(ours)), sentences(test), test);
-        LangIdEvaluation combined = LangIdEvaluation.run(new CombinedLanguageDetector(List.of(ours, theirs)), sentences(test), test);
+        Map<String, Object> calibrations = new LinkedHashMap<>();
+        calibrations.put("lmforge", ours.calibration().toMap());
+        Map<String, LangIdEvaluation> votes = new LinkedHashMap<>();
+        for (String name : calibrate) {
+            long tc = System.nanoTime();
+            LanguageDetector other = LangIdModelStore.offTheShelf(name, 2000);
+            CombinedLanguageDetector.Member theirs = new CombinedLanguageDetector.Member(name, other, ScoreCalibration.fit(other, calibSentences));
+            calibrations.put(name, theirs.calibration().toMap());
+            votes.put(name, LangIdEvaluation.run(new CombinedLanguageDetector(List.of(ours, theirs)), sentences(test), test));
+            ctx.console().printf(Locale.ROOT, "langid-train: calibrated %s on %d samples and evaluated the vote lmforge+%s (%.0f s)%n",
+                    name, calibSentences.size(), name, (System.nanoTime() - tc) / 1e9);
+        }
 
         String version = io.lmforge.core.ids.StableId.hash(c.hashOf("langid.train") + "|" + docs.size() + "|" + rows.size()).substring(0, 12);
         String out = c.getString("langid.train.output");
@@ -178,13 +190,14 @@ public final class LangIdTrainStage implements Stage {
         info.put("temperature", temperature);
         info.put("training", Map.of("documents", train.size(), "calibration_documents", calib.size(), "heldout_documents", test.size(),
                 "lines", rows.size(), "fit_seconds", fitSeconds, "config", c.renderJson("langid.train")));
-        info.put("calibration", Map.of("lmforge", ours.calibration().toMap(), "opennlp", theirs.calibration().toMap()));
+        info.put("calibration", calibrations);
         info.put("heldout", eval.toMap());
-        info.put("heldout_lmforge+opennlp", combined.toMap());
+        votes.forEach((name, v) -> info.put("heldout_lmforge+" + name, v.toMap()));
         LangIdModelStore.writeInfo(fs, dir, info);
         LangIdModelStore.writeListing(fs, dir);
         eval.print(ctx.console(), classifier);
-        combined.print(ctx.console(), classifier + " + OpenNLP, calibrated vote (ingest.langid.detector=lmforge+opennlp)");
+        votes.forEach((name, v) -> v.print(ctx.console(), classifier + " + " + name + ", calibrated vote (ingest.langid.detector=lmforge+"
+                + name.replaceFirst("-(low|high)$", "") + ")"));
         return StageResult.committed(NAME, null, String.format(Locale.ROOT, "model %s: sentence accuracy %.3f, document accuracy %.3f -> %s",
                 version, eval.sentenceAccuracy(), eval.documentAccuracy(), dir));
     }

@@ -22,6 +22,7 @@ public final class LanguageIdentifier extends StepTransformer {
     private final Param<String> detector;
     private final IntParam maxChars;
     private final Param<String> modelPath;
+    private final Param<String> linguaAccuracy;
 
     public LanguageIdentifier() {
         this(newUid("languageIdentifier"));
@@ -30,19 +31,27 @@ public final class LanguageIdentifier extends StepTransformer {
     public LanguageIdentifier(String uid) {
         super(uid);
         inputCol = new Param<>(this, "inputCol", "text column");
-        detector = new Param<>(this, "detector", "detector: lmforge, opennlp or lmforge+opennlp");
+        detector = new Param<>(this, "detector", "detector: one of LangIdModelStore.DETECTORS");
         maxChars = new IntParam(this, "maxChars", "characters of each text given to the detector");
         modelPath = new Param<>(this, "modelPath", "lmforge model directory (langid-train output)");
+        linguaAccuracy = new Param<>(this, "linguaAccuracy", "Lingua's mode when the detector includes lingua: low or high");
         setDefault(inputCol, "text");
         setDefault(detector, "lmforge");
         setDefault(modelPath, LangIdModelStore.BUILTIN);
         setDefault(maxChars, 2000);
+        setDefault(linguaAccuracy, "low");
     }
 
     public Param<String> inputCol() { return inputCol; }
     public Param<String> detector() { return detector; }
     public IntParam maxChars() { return maxChars; }
     public Param<String> modelPath() { return modelPath; }
+    public Param<String> linguaAccuracy() { return linguaAccuracy; }
+
+    public LanguageIdentifier setLinguaAccuracy(String v) {
+        set(linguaAccuracy, v);
+        return this;
+    }
 
     public LanguageIdentifier setModelPath(String v) {
         set(modelPath, v);
@@ -72,7 +81,7 @@ public final class LanguageIdentifier extends StepTransformer {
         // built once on the driver (model weights are MB-sized; calibration tables come with the model) and broadcast
         org.apache.spark.broadcast.Broadcast<CombinedLanguageDetector> shared = org.apache.spark.api.java.JavaSparkContext
                 .fromSparkContext(ds.sparkSession().sparkContext())
-                .broadcast(LangIdModelStore.detector(ds.sparkSession(), $(detector), $(modelPath), (Integer) $(maxChars)));
+                .broadcast(LangIdModelStore.detector(ds.sparkSession(), $(detector), $(modelPath), (Integer) $(maxChars), $(linguaAccuracy)));
         UDF1<String, Row> fn = text -> {
             if (text == null) {
                 return null;

@@ -23,7 +23,8 @@ class LangIdTrainStageTest {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         int rc = PipelineMain.run(new String[]{"langid-train", "--root", root.toString(),
                 "--set", "langid.train.paths=[\"" + texts + "/gnome-help-{de,nl,sv,ru,uk,el,sr,sr-Latn}.txt\", \"" + texts + "/ud-{de,nl,sv,ru}.txt\"]",
-                "--set", "langid.train.output=\"" + out + "\"", "--set", "langid.train.num-features=8192"},
+                "--set", "langid.train.output=\"" + out + "\"", "--set", "langid.train.num-features=8192",
+                "--set", "langid.train.calibrate=[opennlp, lingua-low]"},
                 new PrintStream(buf, true, StandardCharsets.UTF_8), new PrintStream(buf, true, StandardCharsets.UTF_8), false);
         String log = buf.toString(StandardCharsets.UTF_8);
         assertEquals(0, rc, log);
@@ -42,5 +43,14 @@ class LangIdTrainStageTest {
         @SuppressWarnings("unchecked")
         double docAccuracy = ((Number) ((java.util.Map<String, Object>) info.get("heldout")).get("document_accuracy")).doubleValue();
         assertTrue(docAccuracy >= 0.95, "held-out document accuracy " + docAccuracy);
+        // score calibrations for our model and each detector named in langid.train.calibrate, and the votes evaluated
+        assertEquals(java.util.Set.of("lmforge", "opennlp", "lingua-low"), ((java.util.Map<?, ?>) info.get("calibration")).keySet());
+        assertTrue(info.containsKey("heldout_lmforge+lingua-low") && log.contains("calibrated vote (ingest.langid.detector=lmforge+lingua)"), log);
+        assertEquals("de", LangIdModelStore.detector(SharedSpark.get(), "lmforge+lingua", out.toString(), 2000, "low")
+                .detect("Der Benutzer kann die Einstellungen des Systems über das Menü ändern.").lang());
+        // a vote with a detector this model was not calibrated for is refused, with what to do
+        io.lmforge.core.config.ConfigError missing = org.junit.jupiter.api.Assertions.assertThrows(io.lmforge.core.config.ConfigError.class,
+                () -> LangIdModelStore.detector(SharedSpark.get(), "lmforge+lingua", out.toString(), 2000, "high"));
+        assertTrue(missing.getMessage().contains("'lingua-high'") && missing.getMessage().contains("langid.train.calibrate"), missing.getMessage());
     }
 }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -84,7 +85,7 @@ class LmforgeLanguageIdTest {
     @Test
     void theShippedModelCarriesCalibrationsAndTheCombinedDetectorAnswersOnOneScale() {
         String dir = SharedSpark.repoRoot().toPath().resolve("data/models/langid").toString();
-        CombinedLanguageDetector both = LangIdModelStore.detector(SharedSpark.get(), "lmforge+opennlp", dir, 2000);
+        CombinedLanguageDetector both = LangIdModelStore.detector(SharedSpark.get(), "lmforge+opennlp", dir, 2000, "low");
         assertEquals(2, both.members().size());
         both.members().forEach(m -> assertTrue(m.calibration() != null, m.name() + " has a calibration in langid.json"));
         LanguageDetector.Detection de = both.detect(SampleText.doc("gnome-help", "de", 600));
@@ -95,8 +96,23 @@ class LmforgeLanguageIdTest {
         assertEquals("wo", wo.lang());
         assertFalse(both.detect("ᏣᎳᎩ ᎦᏬᏂᎯᏍᏗ ᎠᏍᎦᏯ ᎠᏓᏅᏙ ᎤᏬᏗ ᎣᏍᏛ ᏚᎾᏙᏢᏒ").knownScript(), "Cherokee is not guessed by OpenNLP either");
         io.lmforge.core.config.ConfigError bad = org.junit.jupiter.api.Assertions.assertThrows(io.lmforge.core.config.ConfigError.class,
-                () -> LangIdModelStore.detector(SharedSpark.get(), "lingua", dir, 2000));
+                () -> LangIdModelStore.detector(SharedSpark.get(), "fasttext", dir, 2000, "low"));
         assertTrue(bad.getMessage().contains("ingest.langid.detector"), bad.getMessage());
+    }
+
+    @Test
+    void linguaVotesOnTheSameCalibratedScaleInBothModes() {
+        String dir = SharedSpark.repoRoot().toPath().resolve("data/models/langid").toString();
+        for (String mode : LinguaLanguageDetector.MODES) {
+            CombinedLanguageDetector vote = LangIdModelStore.detector(SharedSpark.get(), "lmforge+lingua", dir, 2000, mode);
+            assertEquals(List.of("lmforge", "lingua-" + mode), vote.members().stream().map(CombinedLanguageDetector.Member::name).toList());
+            vote.members().forEach(m -> assertTrue(m.calibration() != null, m.name() + " has a calibration in the shipped langid.json"));
+            LanguageDetector.Detection nl = vote.detect(SampleText.doc("gnome-help", "nl", 600));
+            assertEquals("nl", nl.lang(), mode);
+            assertTrue(nl.score() > 0.9 && nl.score() <= 1.0, mode + ": calibrated precision for a clear Dutch text: " + nl.score());
+            // Lingua does not know Wolof; the vote still answers wo because our calibrated answer is the more precise
+            assertEquals("wo", vote.detect(SampleText.doc("ud", "wo", 600)).lang(), mode);
+        }
     }
 
     static String summary(Map<String, int[]> m) {
