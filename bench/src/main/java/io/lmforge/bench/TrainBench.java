@@ -181,7 +181,7 @@ public final class TrainBench {
             for (int pass = 0; pass < 2; pass++) {
                 ParameterAveraging.Result res = pa.fit(net, rdd);
                 net = res.net();
-                loss = res.score() / t;
+                loss = res.score(); // mean per token
                 tokens += (long) all.size() * batch * t;
                 System.out.printf(Locale.ROOT, "  %7d  %8d  %11d  %10.3f  %8.0f%n", cfg[0], cfg[1], tokens, loss, tokens / ((System.nanoTime() - s) / 1e9));
             }

@@ -16,7 +16,8 @@ import static org.apache.spark.sql.functions.col;
 
 /**
  * Packed sequences (seq_len + 1 tokens) -> minibatches for the LM: features = tokens[0..T-1],
- * labels = tokens[1..T], both [batch, 1, T] in DL4J's recurrent layout. Parquet's int32 column
+ * labels = tokens[1..T]: features [batch, 1, T] (DL4J's recurrent layout), labels [batch, T] (one row
+ * per sequence, for {@code TokenCrossEntropy}). Parquet's int32 column
  * reaches a primitive int[] through Spark's bean decoder and is copied into one float[] per
  * batch, then wrapped by ND4J: no boxed object per token.
  */
@@ -62,7 +63,7 @@ public final class SequenceBatches {
                 l[b * t + i] = s[i + 1];
             }
         }
-        long[] shape = {rows.size(), 1, t};
-        return new org.nd4j.linalg.dataset.MultiDataSet(Nd4j.create(f, shape, DataType.FLOAT), Nd4j.create(l, shape, DataType.FLOAT));
+        return new org.nd4j.linalg.dataset.MultiDataSet(Nd4j.create(f, new long[]{rows.size(), 1, t}, DataType.FLOAT),
+                Nd4j.create(l, new long[]{rows.size(), t}, DataType.FLOAT));
     }
 }

@@ -32,9 +32,26 @@ final class Gpt2Blocks {
         this.eps = eps;
     }
 
-    /** ids [b, 1, T] (float) -> logits [b, V, T]. */
-    SDVariable logits(SDVariable input) {
-        return sd.permute(sd.reshape(flatLogits(input), -1, t, vocab), 0, 2, 1);
+    /**
+     * ids [b, 1, T] (float) -> logits [b*T, V], one row per token (sequence by sequence), for
+     * {@link TokenCrossEntropy}.
+     *
+     * <p>DL4J M2.1 returns twice the gradient from every SameDiffLayer (for its parameters and its
+     * input). Every gradient reaches the parameters through the head's product x·wteᵀ, so halving
+     * the gradient on its two operands (0.5·a + 0.5·stopGradient(a): same value, half the
+     * gradient) halves them all; done on x [b*T, d] and wte [V, d] rather than on the [b*T, V]
+     * logits, it costs a few MB of elementwise work instead of four passes over the logits.
+     * GradientCheckTest fails without it.
+     */
+    SDVariable trainingLogits(SDVariable input) {
+        SDVariable x = finalHidden(input);
+        SDVariable wte = w.get(Gpt2Params.WTE);
+        return sd.mmul(halfGradient(x), halfGradient(wte), false, true, false);
+    }
+
+    private SDVariable halfGradient(SDVariable a) {
+        SDVariable frozen = new org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient(sd, a).outputVariable();
+        return a.mul(0.5).add(frozen.mul(0.5));
     }
 
     /** ids [b, 1, T] (float) -> log-softmax over the vocabulary, [b, T, V] (scoring; no loss layer). */
@@ -44,6 +61,11 @@ final class Gpt2Blocks {
 
     /** [b*T, V] */
     private SDVariable flatLogits(SDVariable input) {
+        return sd.mmul(finalHidden(input), w.get(Gpt2Params.WTE), false, true, false); // tied head
+    }
+
+    /** The final LayerNorm's output, [b*T, d]. */
+    private SDVariable finalHidden(SDVariable input) {
         SDVariable ids = sd.reshape(input, -1, t).castTo(org.nd4j.linalg.api.buffer.DataType.INT);
         // token ids have no gradient, but DL4J's SameDiffLayer requires one for its input: a zero term provides it
         SDVariable zero = input.sum().mul(0.0);
@@ -59,7 +81,7 @@ final class Gpt2Blocks {
             x = x.add(mlp(layerNorm(x, p.ln2g(), p.ln2b()), p));
         }
         x = layerNorm(x, Gpt2Params.LNF_G, Gpt2Params.LNF_B);
-        return sd.mmul(sd.reshape(x, -1, d), w.get(Gpt2Params.WTE), false, true, false); // tied head: [b*T, V]
+        return sd.reshape(x, -1, d);
     }
 
     /** 0 on and below the diagonal, -1e9 above: added to attention scores so position i sees only j <= i. */

@@ -15,7 +15,8 @@ import java.util.Map;
  * The GPT-2 network as one DL4J {@link SameDiffLayer}: token + learned position embeddings,
  * pre-LayerNorm blocks (causal multi-head self-attention, GELU MLP, residuals), final LayerNorm,
  * LM head tied to the token embedding. Input: token ids as [batch, 1, T] (DL4J's recurrent
- * layout); output: logits [batch, vocab, T] for an RnnLossLayer with softmax + sparse MCXENT.
+ * layout); output: logits as one row per token, [batch·T, vocab], for a LossLayer with
+ * {@link TokenCrossEntropy} (labels: target ids [batch, T]).
  *
  * <p>One layer, not one per block, because DL4J layers own their parameters: the tied head has to
  * live in the same layer as the embedding. The blocks are built by {@link Gpt2Blocks}.
@@ -123,17 +124,13 @@ public class Gpt2Layer extends SameDiffLayer {
         if (inference) {
             return blocks.logProbabilities(input); // no backward pass, so nothing to halve
         }
-        SDVariable logits = blocks.logits(input);
-        // DL4J M2.1 returns twice the gradient from every SameDiffLayer (for its parameters and its
-        // input); the forward value is y either way, the backward passes half. GradientCheckTest
-        // fails without this line.
-        SDVariable frozen = new org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient(sd, logits).outputVariable();
-        return logits.mul(0.5).add(frozen.mul(0.5));
+        return blocks.trainingLogits(input); // halves DL4J's doubled SameDiffLayer gradients (see there)
     }
 
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
-        return InputType.recurrent(vocabSize, contextLength);
+        // training: [b*T, V] rows; inference copies: log-probabilities [b, T, V]
+        return inference ? InputType.recurrent(vocabSize, contextLength) : InputType.feedForward(vocabSize);
     }
 
     @Override

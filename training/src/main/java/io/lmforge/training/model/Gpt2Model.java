@@ -4,18 +4,18 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
-import org.deeplearning4j.nn.conf.layers.RnnLossLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.schedule.ISchedule;
 
 /**
- * Builds the trainable ComputationGraph: input "tokens" -> {@link Gpt2Layer} "gpt" -> RnnLossLayer
- * "loss" (softmax + sparse cross-entropy over token ids). Optimiser: Adam with decoupled weight
+ * Builds the trainable ComputationGraph: input "tokens" [b, 1, T] -> {@link Gpt2Layer} "gpt"
+ * (logits [b*T, V]) -> LossLayer "loss" with {@link TokenCrossEntropy} (softmax + cross-entropy
+ * against the target ids [b, T]). Optimiser: Adam with decoupled weight
  * decay (DL4J's {@link WeightDecay} is applied after the updater, i.e. AdamW; ND4J has no AdamW
  * class), the LR schedule given, and L2 gradient clipping (per layer = over all weights, since the
  * network is one layer).
@@ -46,9 +46,20 @@ public final class Gpt2Model {
         return b.graphBuilder()
                 .addInputs("tokens")
                 .addLayer("gpt", new Gpt2Layer(spec.vocabSize(), spec.seqLen(), spec.modelDim(), spec.heads(), spec.layers()), "tokens")
-                .addLayer("loss", new RnnLossLayer.Builder(LossFunctions.LossFunction.SPARSE_MCXENT).activation(Activation.SOFTMAX).build(), "gpt")
+                .addLayer("loss", lossLayer(), "gpt")
                 .setOutputs("loss")
                 .build();
+    }
+
+    /** Identity activation: softmax is inside {@link TokenCrossEntropy}. */
+    static LossLayer lossLayer() {
+        return new LossLayer.Builder(new TokenCrossEntropy()).activation(Activation.IDENTITY).build();
+    }
+
+    /** Whether a (restored) graph's "loss" layer is {@link TokenCrossEntropy}, i.e. it can be trained by this version. */
+    public static boolean hasTokenLoss(ComputationGraph net) {
+        return net.getConfiguration().getVertices().get("loss") instanceof org.deeplearning4j.nn.conf.graph.LayerVertex v
+                && v.getLayerConf().getLayer() instanceof LossLayer l && l.getLossFn() instanceof TokenCrossEntropy;
     }
 
     /** Double precision, no updater, no clipping: what GradientCheckUtil needs to compare with finite differences. */
@@ -56,7 +67,7 @@ public final class Gpt2Model {
         return new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.DOUBLE).updater(new org.nd4j.linalg.learning.config.NoOp())
                 .graphBuilder().addInputs("tokens")
                 .addLayer("gpt", new Gpt2Layer(spec.vocabSize(), spec.seqLen(), spec.modelDim(), spec.heads(), spec.layers()), "tokens")
-                .addLayer("loss", new RnnLossLayer.Builder(LossFunctions.LossFunction.SPARSE_MCXENT).activation(Activation.SOFTMAX).build(), "gpt")
+                .addLayer("loss", lossLayer(), "gpt")
                 .setOutputs("loss").build();
     }
 

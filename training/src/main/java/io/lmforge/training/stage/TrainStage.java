@@ -175,6 +175,12 @@ public final class TrainStage implements Stage {
                 throw new ConfigError("train: checkpoint " + latest.chunk() + " has vocab " + l.getVocabSize() + ", context " + l.getContextLength()
                         + " but mix " + chunk + " has vocab " + vocab + ", seq_len " + seqLen + " (start a new train.run)");
             }
+            if (!Gpt2Model.hasTokenLoss(net)) {
+                // lmforge before TokenCrossEntropy trained with RnnLossLayer ([b, V, T] logits): its graph cannot continue here
+                throw new ConfigError("train: checkpoint " + latest.chunk() + " of run '" + c.getString("train.run")
+                        + "' was written by an earlier lmforge (RnnLossLayer); eval and export-hf still read it, "
+                        + "but to train on, start a new train.run");
+            }
             JsonNode state = JSON.readTree(read(fs, new Path(ckpts.chunkDir(latest.chunk()), "training_state.json")));
             step0 = state.get("step").asLong();
             tokensSeen0 = state.get("tokens_seen").asLong();
@@ -220,7 +226,7 @@ public final class TrainStage implements Stage {
             double sec = (System.nanoTime() - s) / 1e9;
             tokensSeen += tokens;
             long step = net.getIterationCount();
-            double loss = res.score() / seqLen; // DL4J sums the RNN loss over time steps
+            double loss = res.score(); // mean cross-entropy per token (TokenCrossEntropy)
             metrics.add(RowFactory.create(step, chunk, (int) r, loss, lr.valueAt((int) step, 0), tokens, tokens / sec, tokensSeen,
                     (System.nanoTime() - t0) / 1e9));
             double eta = (rounds - r - 1) * (System.nanoTime() - t0) / 1e9 / (r + 1);

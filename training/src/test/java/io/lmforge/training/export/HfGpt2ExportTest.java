@@ -47,7 +47,7 @@ class HfGpt2ExportTest {
         for (int i = 0; i < 5; i++) {
             net.fit(batch); // trained weights, not just the initialisation
         }
-        INDArray logits = net.feedForward(new INDArray[]{batch.getFeatures(0)}, false, false).get("gpt"); // [b, V, T]
+        INDArray logits = net.feedForward(new INDArray[]{batch.getFeatures(0)}, false, false).get("gpt").reshape(rows.size(), t, 300); // rows [b*T, V] -> [b, T, V]
         List<List<Integer>> ids = new ArrayList<>();
         List<double[][]> out = new ArrayList<>();
         for (int b = 0; b < rows.size(); b++) {
@@ -55,7 +55,7 @@ class HfGpt2ExportTest {
             double[][] l = new double[t][];
             for (int i = 0; i < t; i++) {
                 seq.add(rows.get(b)[i]);
-                l[i] = logits.get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.point(i)).toDoubleVector();
+                l[i] = logits.get(NDArrayIndex.point(b), NDArrayIndex.point(i), NDArrayIndex.all()).toDoubleVector();
             }
             ids.add(seq);
             out.add(l);

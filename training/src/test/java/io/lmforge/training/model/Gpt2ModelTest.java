@@ -40,15 +40,15 @@ class Gpt2ModelTest {
         ComputationGraph net = Gpt2Model.create(spec, new Gpt2Model.Optimizer(new FixedSchedule(1e-3), 0.9, 0.95, 1e-8, 0.0, 1.0), 7);
         INDArray x = ids(DataType.FLOAT, 2, 8, 50, 1);
         for (int t = 0; t < 7; t++) {
-            INDArray before = net.outputSingle(x.dup());
+            INDArray before = net.outputSingle(x.dup()).reshape(2, 8, 50); // logit rows [b*T, V] -> [b, T, V]
             INDArray changed = x.dup();
             changed.putScalar(new int[]{0, 0, t + 1}, (changed.getInt(0, 0, t + 1) + 1) % 50);
-            INDArray after = net.outputSingle(changed);
-            INDArray prefixBefore = before.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, t + 1));
-            INDArray prefixAfter = after.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, t + 1));
+            INDArray after = net.outputSingle(changed).reshape(2, 8, 50);
+            INDArray prefixBefore = before.get(NDArrayIndex.all(), NDArrayIndex.interval(0, t + 1), NDArrayIndex.all());
+            INDArray prefixAfter = after.get(NDArrayIndex.all(), NDArrayIndex.interval(0, t + 1), NDArrayIndex.all());
             assertEquals(prefixBefore, prefixAfter, "outputs at positions <= " + t + " must not see token " + (t + 1));
-            assertNotEquals(before.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.point(t + 1)),
-                    after.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.point(t + 1)), "position t+1 does see it");
+            assertNotEquals(before.get(NDArrayIndex.point(0), NDArrayIndex.point(t + 1), NDArrayIndex.all()),
+                    after.get(NDArrayIndex.point(0), NDArrayIndex.point(t + 1), NDArrayIndex.all()), "position t+1 does see it");
         }
     }
 
@@ -61,14 +61,14 @@ class Gpt2ModelTest {
             ComputationGraph net = new ComputationGraph(Gpt2Model.gradientCheckConfiguration(TINY, 3));
             net.init();
             INDArray x = ids(DataType.DOUBLE, 2, TINY.seqLen(), TINY.vocabSize(), 5);
-            INDArray y = ids(DataType.DOUBLE, 2, TINY.seqLen(), TINY.vocabSize(), 6);
+            INDArray y = ids(DataType.DOUBLE, 2, TINY.seqLen(), TINY.vocabSize(), 6).reshape(2, TINY.seqLen()); // targets [b, T]
             ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(net)
                     .inputs(new INDArray[]{x}).labels(new INDArray[]{y}).epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8)
                     .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).exitOnFirstError(false));
         } finally {
             Nd4j.setDefaultDataTypes(before, before);
         }
-        assertTrue(ok, "gradient check of the real model (tiny size); without the SameDiffLayer 0.5 fix every gradient is 2x");
+        assertTrue(ok, "gradient check of the real model with its loss (tiny size); without the SameDiffLayer 0.5 fix every gradient is 2x");
     }
 
     @Test
@@ -84,6 +84,7 @@ class Gpt2ModelTest {
         assertEquals(3, layer.getNumLayers());
         assertEquals(64, layer.getContextLength());
         assertEquals(1000, layer.getVocabSize());
+        assertTrue(Gpt2Model.hasTokenLoss(new ComputationGraph(back)), "the loss function survives the JSON round trip");
     }
 
     @Test
@@ -108,16 +109,16 @@ class Gpt2ModelTest {
         double last = 0;
         for (int step = 0; step < 200; step++) {
             INDArray f = Nd4j.create(DataType.FLOAT, batch, 1, t);
-            INDArray l = Nd4j.create(DataType.FLOAT, batch, 1, t);
+            INDArray l = Nd4j.create(DataType.FLOAT, batch, t);
             for (int b = 0; b < batch; b++) {
                 int off = r.nextInt(text.length - t - 1);
                 for (int i = 0; i < t; i++) {
                     f.putScalar(new int[]{b, 0, i}, text[off + i] & 0xFF);
-                    l.putScalar(new int[]{b, 0, i}, text[off + i + 1] & 0xFF);
+                    l.putScalar(new int[]{b, i}, text[off + i + 1] & 0xFF);
                 }
             }
             net.fit(new MultiDataSet(f, l));
-            double perToken = net.score() / t; // DL4J's RNN loss sums over time steps
+            double perToken = net.score(); // mean cross-entropy per token
             last = step == 0 ? perToken : 0.95 * last + 0.05 * perToken;
         }
         assertTrue(last < 0.85 * unigram, "loss " + last + " nats vs unigram entropy " + unigram + " nats");

@@ -22,7 +22,7 @@ class SameDiffStdoutFilterTest {
                     new Gpt2Model.Optimizer(new WarmupCosineSchedule(1e-3, 1, 0, 0.1), 0.9, 0.95, 1e-8, 0, 1), 1);
             float[] ids = new float[16];
             net.fit(new org.nd4j.linalg.dataset.MultiDataSet(org.nd4j.linalg.factory.Nd4j.create(ids, new long[]{2, 1, 8}),
-                    org.nd4j.linalg.factory.Nd4j.create(ids, new long[]{2, 1, 8})));
+                    org.nd4j.linalg.factory.Nd4j.create(ids, new long[]{2, 8})));
             System.out.println("kept line");
         } finally {
             System.setOut(original);
