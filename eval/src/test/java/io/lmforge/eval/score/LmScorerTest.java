@@ -26,7 +26,7 @@ class LmScorerTest {
     }
 
     @Test
-    void logLikelihoodsMatchTheNetworksOwnSoftmaxOutputAndIgnorePadding() {
+    void logLikelihoodsMatchTheTrainingNetworksOwnLogitsAndIgnorePadding() {
         ComputationGraph net = model();
         LmScorer scorer = new LmScorer(net, 3);
         Random r = new Random(5);
@@ -34,11 +34,11 @@ class LmScorerTest {
         for (int i = 0; i < T; i++) {
             full[i] = r.nextInt(V);
         }
-        // reference: the graph's softmax output (the loss layer), read at each position
-        INDArray probs = net.outputSingle(Nd4j.create(toFloat(full), new long[]{1, 1, T}, DataType.FLOAT)); // [1, V, T]
+        // reference: the training graph's own logits (one row per position), log-softmaxed here
+        INDArray logits = net.outputSingle(Nd4j.create(toFloat(full), new long[]{1, 1, T}, DataType.FLOAT)); // [T, V]
         double expected = 0;
         for (int p = 3; p < T - 1; p++) {
-            expected += Math.log(probs.getDouble(0, full[p + 1], p));
+            expected += logProbability(logits, p, full[p + 1]);
         }
         int[] targets = new int[T - 4];
         System.arraycopy(full, 4, targets, 0, targets.length);
@@ -51,7 +51,7 @@ class LmScorerTest {
         TokenWindow shorter = new TokenWindow(prefix, 3, java.util.Arrays.copyOfRange(full, 4, 8));
         double shortExpected = 0;
         for (int p = 3; p < 7; p++) {
-            shortExpected += Math.log(probs.getDouble(0, full[p + 1], p));
+            shortExpected += logProbability(logits, p, full[p + 1]);
         }
         double[] batch = scorer.logLikelihoods(List.of(shorter, whole, shorter, whole));
         assertEquals(shortExpected, batch[0], 1e-3);
@@ -81,15 +81,23 @@ class LmScorerTest {
             int[] targets = new int[n - 1];
             System.arraycopy(in, 1, targets, 0, n - 1);
             windows.add(new TokenWindow(in, 0, targets)); // positions 0..n-2 predict tokens 1..n-1
-            INDArray probs = net.outputSingle(Nd4j.create(toFloat(padded), new long[]{1, 1, t}, DataType.FLOAT));
+            INDArray logits = net.outputSingle(Nd4j.create(toFloat(padded), new long[]{1, 1, t}, DataType.FLOAT)); // [t, V]
             for (int p = 0; p < n - 1; p++) {
-                expected[w] += Math.log(probs.getDouble(0, in[p + 1], p));
+                expected[w] += logProbability(logits, p, in[p + 1]);
             }
         }
         double[] got = new LmScorer(net, 2).logLikelihoods(windows); // lengths 5, 32 -> context 32; 33, 64 -> 64; 80 -> the model
         for (int w = 0; w < lengths.length; w++) {
             assertEquals(expected[w], got[w], 2e-3, "window of " + lengths[w]);
         }
+    }
+
+    /** log softmax(logits[row])[target], in double. */
+    private static double logProbability(INDArray logitRows, int row, int target) {
+        double[] z = logitRows.getRow(row).toDoubleVector();
+        double max = java.util.Arrays.stream(z).max().orElseThrow();
+        double sum = java.util.Arrays.stream(z).map(v -> Math.exp(v - max)).sum();
+        return z[target] - max - Math.log(sum);
     }
 
     private static float[] toFloat(int[] ids) {
