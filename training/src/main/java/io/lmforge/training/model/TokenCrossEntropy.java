@@ -45,7 +45,7 @@ public final class TokenCrossEntropy implements ILossFunction {
 
     /**
      * DL4J asks a LossLayer for the gradient (backprop) and then, separately, for the score of the
-     * same logits; the log-softmax over [b·T, V] is the expensive part of both, so the gradient
+     * same logits; the softmax over [b·T, V] is the expensive part of both, so the gradient
      * pass remembers its per-sequence losses (numbers, not arrays: the logits live in a workspace
      * that is reused) for the score call on the very same arrays.
      */
