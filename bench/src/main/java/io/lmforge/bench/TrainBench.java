@@ -12,6 +12,8 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -94,9 +96,29 @@ public final class TrainBench {
         }
         double sec = (System.nanoTime() - s) / 1e9;
         double flops = 2.0 * m * m * m * reps / sec;
-        System.out.printf(Locale.ROOT, "ND4J matmul peak (%dx%d fp32, %s threads): %.1f GFLOP/s%n", m, m,
-                System.getenv().getOrDefault("OMP_NUM_THREADS", "default"), flops / 1e9);
+        System.out.printf(Locale.ROOT, "ND4J matmul peak (%dx%d fp32, %s threads): %.1f GFLOP/s; the OpenBLAS it links, called directly: %.1f GFLOP/s%n", m, m,
+                System.getenv().getOrDefault("OMP_NUM_THREADS", "default"), flops / 1e9, directSgemm(a, b) / 1e9);
         return flops;
+    }
+
+    /** cblas_sgemm on the same arrays without ND4J's matmul op around it: what the BLAS itself gives. */
+    private static double directSgemm(INDArray a, INDArray b) {
+        int m = (int) a.rows();
+        INDArray c = Nd4j.create(DataType.FLOAT, m, m);
+        FloatPointer pa = (FloatPointer) a.data().addressPointer();
+        FloatPointer pb = (FloatPointer) b.data().addressPointer();
+        FloatPointer pc = (FloatPointer) c.data().addressPointer();
+        int reps = 20;
+        long s = 0;
+        for (int i = -3; i < reps; i++) {
+            if (i == 0) {
+                s = System.nanoTime();
+            }
+            openblas.cblas_sgemm(openblas.CblasRowMajor,
+                    openblas.CblasNoTrans, openblas.CblasNoTrans,
+                    m, m, m, 1f, pa, m, pb, m, 0f, pc, m);
+        }
+        return 2.0 * m * m * m * reps / ((System.nanoTime() - s) / 1e9);
     }
 
     static double step(double peak) {

@@ -25,7 +25,7 @@ import java.util.TreeMap;
  */
 public final class LmScorer {
     /**
-     * Scoring runs on inference copies of the model (embedding by gather), one per context length:
+     * Scoring runs on inference copies of the model (log-softmax in the graph), one per context length:
      * the model's own and shorter ones for short windows (few-shot prompts) - same weights, less
      * compute per pass.
      */

@@ -18,10 +18,8 @@ final class Gpt2Blocks {
     private final int layers;
     private final double eps;
     private final long vocab;
-    private final boolean gather;
 
-    Gpt2Blocks(SameDiff sd, Map<String, SDVariable> params, long vocab, int t, int d, int heads, int layers, double eps, boolean gather) {
-        this.gather = gather;
+    Gpt2Blocks(SameDiff sd, Map<String, SDVariable> params, long vocab, int t, int d, int heads, int layers, double eps) {
         this.vocab = vocab;
         this.sd = sd;
         this.w = params;
@@ -69,10 +67,7 @@ final class Gpt2Blocks {
         SDVariable ids = sd.reshape(input, -1, t).castTo(org.nd4j.linalg.api.buffer.DataType.INT);
         // token ids have no gradient, but DL4J's SameDiffLayer requires one for its input: a zero term provides it
         SDVariable zero = input.sum().mul(0.0);
-        // training: embedding lookup as one-hot x wte, since SameDiff M2.1's gather backward took ~14 s
-        // per step here; inference copies (no backward) gather, which saves a [b*T, V] x [V, d] matmul
-        SDVariable embedded = gather ? sd.gather(w.get(Gpt2Params.WTE), sd.reshape(ids, -1), 0)
-                : sd.mmul(sd.oneHot(sd.reshape(ids, -1), (int) vocab, -1, 1.0, 0.0, w.get(Gpt2Params.WTE).dataType()), w.get(Gpt2Params.WTE));
+        SDVariable embedded = lookup(ids);
         SDVariable x = sd.reshape(embedded, -1, t, d).add(w.get(Gpt2Params.WPE)).add(zero); // [b, T, d]
         SDVariable causal = sd.constant(causalMask(t));
         for (int i = 0; i < layers; i++) {
@@ -82,6 +77,12 @@ final class Gpt2Blocks {
         }
         x = layerNorm(x, Gpt2Params.LNF_G, Gpt2Params.LNF_B);
         return sd.reshape(x, -1, d);
+    }
+
+    /** Token embedding rows for ids [b, T]: [b*T, d], with a scatter-add gradient (see EmbeddingLookup). */
+    private SDVariable lookup(SDVariable ids) {
+        EmbeddingLookup.register();
+        return new EmbeddingLookup(sd, w.get(Gpt2Params.WTE), sd.reshape(ids, -1)).outputVariable(); // [b*T, d]
     }
 
     /** 0 on and below the diagonal, -1e9 above: added to attention scores so position i sees only j <= i. */

@@ -39,10 +39,7 @@ public class Gpt2Layer extends SameDiffLayer {
     private int numLayers;
     private double initStd = 0.02;
     private double layerNormEps = 1e-5;
-    /**
-     * An inference-only copy: embedding by gather (fast forward, very slow backward in SameDiff
-     * M2.1) and log-probabilities [batch, T, vocab] as output instead of logits for a loss layer.
-     */
+    /** An inference-only copy: log-probabilities [batch, T, vocab] as output instead of logits for a loss layer. */
     private boolean inference;
 
     public Gpt2Layer() {
@@ -120,7 +117,7 @@ public class Gpt2Layer extends SameDiffLayer {
 
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable input, Map<String, SDVariable> params, SDVariable mask) {
-        Gpt2Blocks blocks = new Gpt2Blocks(sd, params, vocabSize, contextLength, modelDim, numHeads, numLayers, layerNormEps, inference);
+        Gpt2Blocks blocks = new Gpt2Blocks(sd, params, vocabSize, contextLength, modelDim, numHeads, numLayers, layerNormEps);
         if (inference) {
             return blocks.logProbabilities(input); // no backward pass, so nothing to halve
         }

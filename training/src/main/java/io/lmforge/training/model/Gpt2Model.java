@@ -72,8 +72,8 @@ public final class Gpt2Model {
     }
 
     /**
-     * Float, no updater, inference-only layer (embedding by gather, log-probabilities out): a graph
-     * to copy trained parameters into for scoring, possibly with a shorter context. Not for training.
+     * Float, no updater, inference-only layer (log-probabilities out): a graph to copy trained
+     * parameters into for scoring, possibly with a shorter context. Not for training.
      */
     public static ComputationGraph forInference(Spec spec) {
         Gpt2Layer layer = new Gpt2Layer(spec.vocabSize(), spec.seqLen(), spec.modelDim(), spec.heads(), spec.layers());
