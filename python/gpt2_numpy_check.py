@@ -6,7 +6,8 @@ CASES_JSON: {"ids": [[...], ...], "logits": [[[...vocab...] per position] per se
 Reads safetensors by hand (8-byte header length, JSON header, little-endian data), runs GPT-2's
 forward pass in numpy exactly as transformers' GPT2LMHeadModel defines it (Conv1D [in, out] weights,
 gelu_new, tied head) and prints {"max_abs_diff": ...}. If transformers and torch are importable,
-also loads the directory with GPT2LMHeadModel and reports its difference ("transformers_max_abs_diff").
+also loads the directory with GPT2LMHeadModel and reports its difference ("transformers_max_abs_diff");
+if transformers and flax are, with FlaxGPT2LMHeadModel ("transformers_flax_max_abs_diff").
 """
 import json
 import struct
@@ -73,6 +74,13 @@ def main(export_dir, cases_path):
         ref = forward(w, cfg, np.array(ids))
         diff = max(diff, float(np.abs(ref - np.array(logits)).max()))
     result = {"sequences": len(cases["ids"]), "max_abs_diff": diff}
+    try:
+        from transformers import FlaxGPT2LMHeadModel  # JAX on CPU: reads model.safetensors without torch
+        flax_model = FlaxGPT2LMHeadModel.from_pretrained(export_dir)
+        out = np.asarray(flax_model(np.array(cases["ids"])).logits)
+        result["transformers_flax_max_abs_diff"] = float(np.abs(out - np.array(cases["logits"])).max())
+    except ImportError:
+        result["transformers_flax"] = "not installed"
     try:
         import torch  # noqa: F401
         from transformers import GPT2LMHeadModel
