@@ -1,6 +1,6 @@
 """Training-step throughput of the same GPT-2 architecture in PyTorch on CPU (the baseline of bin/bench train).
 
-Usage: python torch_train_bench.py THREADS [STEPS]
+Usage: python torch_train_bench.py THREADS [STEPS [WARMUP_STEPS]]
 Same shapes as TrainBench's step: vocab 8192, context 128, d 128, 2 layers, 4 heads, batch 16,
 tanh GELU, tied head, no dropout, AdamW (lr 3e-4, betas 0.9/0.95, weight decay 0.1), gradient
 clipping 1.0, float32. Prints {"threads", "step_s", "tokens_per_s", "params"} as JSON.
@@ -16,6 +16,7 @@ from transformers import GPT2Config, GPT2LMHeadModel
 def main():
     threads = int(sys.argv[1])
     steps = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    warmup = int(sys.argv[3]) if len(sys.argv) > 3 else 3
     torch.set_num_threads(threads)
     torch.manual_seed(1)
     cfg = GPT2Config(vocab_size=8192, n_positions=128, n_embd=128, n_layer=2, n_head=4, activation_function="gelu_new",
@@ -35,7 +36,7 @@ def main():
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
 
-    for _ in range(3):
+    for _ in range(warmup):
         step()
     start = time.perf_counter()
     for _ in range(steps):

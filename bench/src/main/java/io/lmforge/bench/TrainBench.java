@@ -121,6 +121,10 @@ public final class TrainBench {
         return 2.0 * m * m * m * reps / ((System.nanoTime() - s) / 1e9);
     }
 
+    /** Steps vary by ±30 % one to the next here (2 cores, thread wake-ups), so both sides time 30 after 10 of warm-up. */
+    static final int WARMUP_STEPS = 10;
+    static final int TIMED_STEPS = 30;
+
     static double step(double peak) {
         int t = 128;
         int batch = 16;
@@ -136,10 +140,10 @@ public final class TrainBench {
             rows.add(s);
         }
         MultiDataSet mds = SequenceBatches.toBatch(rows);
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < WARMUP_STEPS; i++) {
             net.fit(mds);
         }
-        int steps = 10;
+        int steps = TIMED_STEPS;
         long s = System.nanoTime();
         for (int i = 0; i < steps; i++) {
             net.fit(mds);
@@ -149,8 +153,8 @@ public final class TrainBench {
         // training FLOPs per token ~ 6 x parameters (+ attention 12 x layers x T x d)
         double flopsPerToken = 6.0 * net.numParams() + 12.0 * spec.layers() * t * spec.modelDim();
         double flops = tokensPerS * flopsPerToken;
-        System.out.printf(Locale.ROOT, "training step, 1 JVM, %,d parameters, batch %d x T %d: %.0f ms/step, %,.0f tokens/s, %.2f GFLOP/s = %.1f%% of the matmul peak%n",
-                net.numParams(), batch, t, sec / steps * 1000, tokensPerS, flops / 1e9, 100 * flops / peak);
+        System.out.printf(Locale.ROOT, "training step, 1 JVM, %,d parameters, batch %d x T %d, OMP_WAIT_POLICY=%s: %.0f ms/step, %,.0f tokens/s, %.2f GFLOP/s = %.1f%% of the matmul peak%n",
+                net.numParams(), batch, t, System.getenv("OMP_WAIT_POLICY"), sec / steps * 1000, tokensPerS, flops / 1e9, 100 * flops / peak);
         return tokensPerS;
     }
 
@@ -168,7 +172,7 @@ public final class TrainBench {
             return;
         }
         int threads = Runtime.getRuntime().availableProcessors();
-        Process p = new ProcessBuilder(python.getPath(), new File(home, "python/torch_train_bench.py").getPath(), String.valueOf(threads), "10")
+        Process p = new ProcessBuilder(python.getPath(), new File(home, "python/torch_train_bench.py").getPath(), String.valueOf(threads), String.valueOf(TIMED_STEPS), String.valueOf(WARMUP_STEPS))
                 .redirectErrorStream(false).start();
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
         if (p.waitFor() != 0) {

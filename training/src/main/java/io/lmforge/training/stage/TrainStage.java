@@ -17,6 +17,7 @@ import io.lmforge.training.data.SequenceBatches;
 import io.lmforge.training.model.Gpt2Layer;
 import io.lmforge.training.model.Gpt2Model;
 import io.lmforge.training.model.WarmupCosineSchedule;
+import io.lmforge.training.spark.OpenMpWaitPolicy;
 import io.lmforge.training.spark.ParameterAveraging;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -211,6 +212,9 @@ public final class TrainStage implements Stage {
         if (approach == RDDTrainingApproach.Direct) {
             ctx.console().printf(Locale.ROOT, "train %s: minibatches go to the workers directly (train.rdd-approach=%s, master %s, default file system %s)%n",
                     chunk, c.getString("train.rdd-approach"), jsc.master(), FileSystem.getDefaultUri(jsc.hadoopConfiguration()));
+        }
+        if (OpenMpWaitPolicy.driverTrains(jsc.master())) {
+            OpenMpWaitPolicy.advice(System.getenv(OpenMpWaitPolicy.ENV)).ifPresent(w -> ctx.console().printf("train %s: WARNING %s%n", chunk, w));
         }
         ParameterAveraging pa = new ParameterAveraging(jsc, workers, batch, avgFreq,
                 new Path(layout.staging(), "dl4j-export-" + chunk).toString(), c.getLong("train.seed"), approach);

@@ -74,6 +74,7 @@ class HfGpt2ExportTest {
         boolean transformers = System.getenv("LMFORGE_TRANSFORMERS_CHECK") != null;
         String python = PythonEnv.python(transformers ? "transformers" : "export");
         JsonNode r = new ObjectMapper().readTree(PythonEnv.runPython(python, "python/gpt2_numpy_check.py", dir.resolve("model").toString(), casesFile.toString()));
+        System.out.println("HF export check (python/gpt2_numpy_check.py): " + r);
         assertEquals(4, r.get("sequences").asInt());
         assertTrue(r.get("max_abs_diff").asDouble() < 1e-3, "max |logit difference| = " + r.get("max_abs_diff"));
         if (transformers) {
