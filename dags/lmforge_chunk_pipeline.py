@@ -124,7 +124,8 @@ with DAG(
             name=f"lmforge-{stage}-{{{{ lmforge_chunk(params, ds_nodash) }}}}",
             application_args=stage_args(stage),
             properties_file="{{ var.value.get('lmforge_spark_properties', '') }}",
-            env_vars={"LMFORGE_HOME": "{{ var.value.get('lmforge_home', '') }}"},
+            # OMP_WAIT_POLICY: ND4J's OpenMP threads must not spin between ops (README "On a cluster")
+            env_vars={"LMFORGE_HOME": "{{ var.value.get('lmforge_home', '') }}", "OMP_WAIT_POLICY": "PASSIVE"},
             driver_memory="4g",
         )
         if previous is not None:

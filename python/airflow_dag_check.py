@@ -49,6 +49,7 @@ def check_graph(dag) -> dict:
         check(t._java_class == "io.lmforge.core.cli.PipelineMain", f"{t.task_id} main class")
         check(t._conn_id == "lmforge_spark", f"{t.task_id} uses the lmforge_spark connection")
         check(t.depends_on_past, f"{t.task_id} depends_on_past (chunks in arrival order)")
+        check((t.env_vars or {}).get("OMP_WAIT_POLICY") == "PASSIVE", f"{t.task_id} starts spark-submit with OMP_WAIT_POLICY=PASSIVE")
         stage = t.task_id.replace("_", "-")
         check(t.application_args[0] == stage and "--chunk" in t.application_args, f"{t.task_id} runs stage {stage}")
     check(dag.max_active_runs == 1, "max_active_runs == 1 (training is sequential)")

@@ -40,12 +40,17 @@ public final class TrainBench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals(STEP_ONLY)) {
+            System.out.printf(Locale.ROOT, "%s %.1f%n", STEP_ONLY, 1000.0 * BATCH * SEQ_LEN / step(matmulPeak()));
+            return;
+        }
         SparkSession spark = SparkSession.builder().master("local[2]").appName("bench-train").config("spark.ui.enabled", "false")
                 .config("spark.sql.shuffle.partitions", "2").getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
         loader(spark);
         double peak = matmulPeak();
         double ours = step(peak);
+        defaultWaitPolicy(ours);
         pytorch(ours);
         averaging(spark);
         spark.stop();
@@ -121,13 +126,41 @@ public final class TrainBench {
         return 2.0 * m * m * m * reps / ((System.nanoTime() - s) / 1e9);
     }
 
+    private static final String STEP_ONLY = "--step-only";
+    private static final int BATCH = 16;
+    private static final int SEQ_LEN = 128;
+
+    /**
+     * The same step in a child JVM whose environment lacks OMP_WAIT_POLICY (OpenMP's default: threads
+     * spin a while between ops): the baseline for the launchers' PASSIVE setting. OpenMP reads the
+     * variable when ND4J loads, so it takes another process.
+     */
+    static void defaultWaitPolicy(double oursTokensPerS) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(new File(System.getProperty("java.home"), "bin/java").getPath());
+        cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TrainBench.class.getName(), STEP_ONLY));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().remove("OMP_WAIT_POLICY");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            System.out.println("default-wait-policy child JVM failed (exit " + p.exitValue() + ")");
+            return;
+        }
+        double ms = out.lines().filter(l -> l.startsWith(STEP_ONLY)).mapToDouble(l -> Double.parseDouble(l.split(" ")[1])).findFirst().orElseThrow();
+        double oursMs = 1000.0 * BATCH * SEQ_LEN / oursTokensPerS;
+        System.out.printf(Locale.ROOT, "the same step with OpenMP's default wait policy (child JVM without OMP_WAIT_POLICY): %.0f ms/step; default / this JVM = %.2fx the time%n",
+                ms, ms / oursMs);
+    }
+
     /** Steps vary by ±30 % one to the next here (2 cores, thread wake-ups), so both sides time 30 after 10 of warm-up. */
     static final int WARMUP_STEPS = 10;
     static final int TIMED_STEPS = 30;
 
     static double step(double peak) {
-        int t = 128;
-        int batch = 16;
+        int t = SEQ_LEN;
+        int batch = BATCH;
         Gpt2Model.Spec spec = new Gpt2Model.Spec(8192, t, 128, 4, 2);
         ComputationGraph net = Gpt2Model.create(spec, new Gpt2Model.Optimizer(new WarmupCosineSchedule(3e-4, 10, 1000, 0.1), 0.9, 0.95, 1e-8, 0.1, 1.0), 1);
         Random r = new Random(2);

@@ -38,7 +38,7 @@ public final class SparkSessions {
             String key = e.getKey().replace("\"", "");
             conf.setIfMissing(key, String.valueOf(e.getValue().unwrapped()));
         }
-        // ND4J's OpenMP threads spin between ops by default, which on few cores slows training ~1.4x
+        // ND4J's OpenMP threads spin between ops by default, which on few cores slows training ~1.5x
         // (measured; see io.lmforge.training.spark.OpenMpWaitPolicy). Executors read it at start-up.
         conf.setIfMissing("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE");
         conf.setAppName(appName);
