@@ -8,10 +8,11 @@ import java.util.Optional;
  * wait policy is to spin between loops. A training step is hundreds of small ops, so on a few
  * cores the spinning threads steal the cores the working ones need: measured here (2 cores, the
  * bench model, bin/bench train) 770 ms per step with the default, ~500 ms with
- * {@code OMP_WAIT_POLICY=PASSIVE} in the same run; PyTorch's step did not change. OpenMP reads the variable once, when the native library loads,
- * so it has to be in the environment of the JVM that trains: bin/pipeline and bin/bench export it,
- * {@code SparkSessions} sets {@code spark.executorEnv.OMP_WAIT_POLICY} for cluster executors, and
- * the train stage says so when the driver's JVM trains without it.
+ * {@code OMP_WAIT_POLICY=PASSIVE} in the same run; PyTorch's step did not change. OpenMP reads
+ * the variable once, when the native library loads, so it has to be in the environment of the
+ * JVM that trains: bin/pipeline and bin/bench export it, {@code SparkSessions} sets
+ * {@code spark.executorEnv.OMP_WAIT_POLICY} for cluster executors, the Airflow DAG passes it to
+ * spark-submit, and the train stage says so when the driver's JVM trains without it.
  */
 public final class OpenMpWaitPolicy {
     public static final String ENV = "OMP_WAIT_POLICY";
