@@ -3,7 +3,8 @@ package io.lmforge.bench;
 import io.lmforge.core.cli.PipelineMain;
 import io.lmforge.core.dataset.DatasetLayout;
 import io.lmforge.core.dataset.Manifest;
-import io.lmforge.core.dataset.StageCommit;
+import io.lmforge.core.dataset.Lineage;
+import io.lmforge.core.testing.Fixtures;
 import io.lmforge.core.ids.StableId;
 import io.lmforge.dedup.minhash.LshBands;
 import io.lmforge.dedup.minhash.MinHasher;
@@ -134,28 +135,10 @@ public final class DedupBench {
         Path root = Files.createTempDirectory("lmforge-bench-dedup");
         DatasetLayout layout = new DatasetLayout(root.toString());
         StructType schema = new StructType().add("doc_id", DataTypes.StringType).add("lang", DataTypes.StringType).add("text", DataTypes.StringType);
-        List<Row> rowsOut = new ArrayList<>();
-        long written = 0;
-        long nDocs = 0;
-        int copy = 0;
-        StageCommit c = StageCommit.begin(layout, spark.sparkContext().hadoopConfiguration(), "ingest", "bench");
-        String staged = c.stage(layout.docs("bench")).toString();
-        while (written < mb * 1_000_000L) {
-            for (String d : all) {
-                // every third copy is an edited near-duplicate, the rest are new documents (a heavy mutation)
-                String doc = copy % 3 == 0 ? mutate(d, 0.02, all, rnd) : mutate(d, 0.6, all, rnd);
-                rowsOut.add(RowFactory.create(StableId.docId("bench", nDocs++), "xx", doc));
-                written += doc.getBytes(StandardCharsets.UTF_8).length;
-            }
-            copy++;
-            if (rowsOut.size() > 20_000 || written >= mb * 1_000_000L) { // in batches: the generator must not need the heap the stage is measured with
-                spark.createDataFrame(rowsOut, schema).repartition(2).write().mode("append").partitionBy("lang").parquet(staged);
-                rowsOut.clear();
-            }
-        }
-        c.publish(new Manifest("ingest", "bench", "bench", "h", "bench", List.of(), List.of(), Map.of("kept", nDocs), Map.of(), "", ""));
-        rowsOut.clear();
-        System.out.printf(Locale.ROOT, "%nstage input: %,d docs, %.1f MB (docs/chunk=bench)%n", (long) spark.read().parquet(layout.docs("bench").toString()).count(), written / 1e6);
+        long[] totals = new long[2]; // docs, bytes
+        Fixtures.commit(spark, layout, "ingest", "bench", layout.docs("bench"),
+                staged -> generate(spark, all, mb, rnd, schema, staged.toString(), totals), Map.of(), Lineage.NONE);
+        System.out.printf(Locale.ROOT, "%nstage input: %,d docs, %.1f MB (docs/chunk=bench)%n", totals[0], totals[1] / 1e6);
 
         t = System.nanoTime();
         long distinct = spark.read().parquet(layout.docs("bench").toString()).groupBy(functions.xxhash64(functions.lower(functions.col("text"))))
@@ -255,4 +238,24 @@ public final class DedupBench {
         return false;
     }
 
+
+    /** Writes near-duplicate-rich documents (every third an edited copy) until mb MB; totals = {docs, bytes}. */
+    private static void generate(SparkSession spark, List<String> all, long mb, Random rnd, StructType schema, String staged,
+                                 long[] totals) {
+        List<Row> rowsOut = new ArrayList<>();
+        int copy = 0;
+        while (totals[1] < mb * 1_000_000L) {
+            for (String d : all) {
+                // every third copy is an edited near-duplicate, the rest are new documents (a heavy mutation)
+                String doc = copy % 3 == 0 ? mutate(d, 0.02, all, rnd) : mutate(d, 0.6, all, rnd);
+                rowsOut.add(RowFactory.create(StableId.docId("bench", totals[0]++), "xx", doc));
+                totals[1] += doc.getBytes(StandardCharsets.UTF_8).length;
+            }
+            copy++;
+            if (rowsOut.size() > 20_000 || totals[1] >= mb * 1_000_000L) { // in batches: the generator must not need the heap the stage is measured with
+                spark.createDataFrame(rowsOut, schema).repartition(2).write().mode("append").partitionBy("lang").parquet(staged);
+                rowsOut.clear();
+            }
+        }
+    }
 }

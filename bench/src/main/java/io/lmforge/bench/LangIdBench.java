@@ -32,7 +32,7 @@ public final class LangIdBench {
         SparkSession spark = SparkSession.builder().master("local[1]").appName("bench-langid").config("spark.ui.enabled", "false").getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
         PipelineConfig c = PipelineConfig.load(null, List.of());
-        List<LangIdTrainStage.LabelledDoc> docs = LangIdTrainStage.readDocs(spark, c.getStringList("langid.train.paths"),
+        List<LangIdTrainStage.LabelledDoc> docs = LangIdTrainStage.readDocs(spark, LangIdTrainStage.inputFiles(spark, c.getStringList("langid.train.paths")),
                 Pattern.compile(c.getString("langid.train.label-regex")), c.getString("langid.train.label-field"));
         List<List<LangIdTrainStage.LabelledDoc>> split = LangIdTrainStage.split(docs, c.getLong("langid.train.seed"),
                 c.getDouble("langid.train.heldout-fraction"));

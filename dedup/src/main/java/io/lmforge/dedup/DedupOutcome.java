@@ -1,5 +1,6 @@
 package io.lmforge.dedup;
 
+import io.lmforge.core.dataset.DatasetSchemas;
 import io.lmforge.dedup.minhash.MinHasher;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -109,9 +110,9 @@ public final class DedupOutcome {
         this.exactFinal = exactFinal;
         Dataset<Row> keptDocs = keptDocs().persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> duplicates = duplicates().persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-        keptDocs.repartition(col("lang")).sortWithinPartitions("doc_id").write().partitionBy("lang").option("compression", "zstd")
+        DatasetSchemas.conform(keptDocs, DatasetSchemas.DEDUP_DOCS).repartition(col("lang")).sortWithinPartitions("doc_id").write().partitionBy("lang").option("compression", "zstd")
                 .parquet(stagedDocs.toString());
-        duplicates.coalesce(1).sortWithinPartitions("doc_id").write().option("compression", "zstd").parquet(stagedDups.toString());
+        DatasetSchemas.conform(duplicates, DatasetSchemas.DUPLICATES).coalesce(1).sortWithinPartitions("doc_id").write().option("compression", "zstd").parquet(stagedDups.toString());
 
         // index rows of this chunk: every surviving document's exact hash with its final keeper,
         // band keys and signatures of the exact-unique ones, and line counts

@@ -1,23 +1,21 @@
 package io.lmforge.dedup;
 
-import io.lmforge.core.BuildInfo;
+import io.lmforge.core.dataset.ChunkRegistry;
 import io.lmforge.core.dataset.DatasetLayout;
 import io.lmforge.core.dataset.Datasets;
+import io.lmforge.core.dataset.Lineage;
 import io.lmforge.core.dataset.Manifest;
-import io.lmforge.core.dataset.StageCommit;
-import io.lmforge.core.ids.StableId;
-import io.lmforge.core.stage.Stage;
+import io.lmforge.core.stage.Computed;
+import io.lmforge.core.stage.DatasetStage;
 import io.lmforge.core.stage.StageContext;
-import io.lmforge.core.stage.StageResult;
+import io.lmforge.core.stage.StagePlan;
+import io.lmforge.core.stage.StageRun;
+import io.lmforge.core.stage.StageSpec;
 import io.lmforge.dedup.index.DedupIndex;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,101 +26,91 @@ import java.util.Map;
  * `dedup --chunk ID`: docs/chunk=ID -> dedup/docs/chunk=ID/lang=L/ (kept, with dup_cluster_size),
  * dedup/duplicates/chunk=ID/ (removed: duplicate_of, kind, similarity) and this chunk's part of
  * the persistent index dedup/index/chunk=ID/. The chunk is deduplicated within itself and against
- * the index of every earlier chunk; earlier outputs are never rewritten.
+ * the index of every earlier chunk; earlier outputs are never rewritten. Runs of different chunks
+ * take turns on the index (a shared lock), so each sees every chunk that arrived before it.
  */
-public final class DedupStage implements Stage {
+public final class DedupStage extends DatasetStage<DedupStage.Plan> {
     public static final String NAME = "dedup";
+    private static final StageSpec SPEC = StageSpec.of(NAME,
+                    "exact, line-level and MinHash-LSH fuzzy dedup of a chunk, within it and against all earlier chunks")
+            .perChunk()
+            .reads("docs/chunk=ID (committed by ingest), dedup/index/chunk=*/ of earlier chunks")
+            .writes("dedup/docs/chunk=ID/lang=L/   kept documents + dup_cluster_size, n_lines_removed",
+                    "dedup/duplicates/chunk=ID/    doc_id, lang, kind (exact|fuzzy|line), duplicate_of, duplicate_of_chunk, similarity",
+                    "dedup/index/chunk=ID/         exact hashes, band keys, signatures, line counts (+ dedup/index/_PARAMS.json)")
+            .config("dedup")
+            .notes("""
+                    The chunk's arrival number (its order for every later stage) is assigned the first time it is deduplicated.
+                    A run whose dedup.fuzzy parameters differ from the index's _PARAMS.json is refused.""")
+            .build();
 
-    @Override
-    public String name() {
-        return NAME;
+    record Plan(DedupParams params, int seq, List<DedupIndex.Entry> history, Map<Integer, String> chunkOfSeq, long docsIn) {
     }
 
     @Override
-    public String summary() {
-        return "exact, line-level and MinHash-LSH fuzzy dedup of a chunk, within it and against all earlier chunks";
+    public StageSpec spec() {
+        return SPEC;
     }
 
     @Override
-    public String help() {
-        return """
-                reads   docs/chunk=ID (committed by ingest), dedup/index/chunk=*/ of earlier chunks
-                writes  dedup/docs/chunk=ID/lang=L/   kept documents + dup_cluster_size, n_lines_removed
-                        dedup/duplicates/chunk=ID/    doc_id, lang, kind (exact|fuzzy|line), duplicate_of, duplicate_of_chunk, similarity
-                        dedup/index/chunk=ID/         exact hashes, band keys, signatures, line counts (+ dedup/index/_PARAMS.json)
-                config  dedup.exact.*, dedup.line.*, dedup.fuzzy.* (bands x rows, shingle, n-gram size, seed, verify, threshold)
-                A run whose dedup.fuzzy parameters differ from the index's _PARAMS.json is refused.""";
+    public List<String> sharedLocks(StageContext ctx) {
+        return List.of("dedup-index");
     }
 
     @Override
-    public boolean needsChunk() {
-        return true;
-    }
-
-    @Override
-    public StageResult run(StageContext ctx) throws Exception {
-        String chunk = ctx.requireChunk(NAME);
-        SparkSession spark = ctx.spark();
+    public StagePlan<Plan> plan(StageContext ctx) throws Exception {
+        String chunk = ctx.chunk();
         DatasetLayout layout = ctx.layout();
-        Configuration hconf = spark.sparkContext().hadoopConfiguration();
-        FileSystem fs = layout.fs(hconf);
+        FileSystem fs = layout.fs(ctx.spark().sparkContext().hadoopConfiguration());
         DedupParams params = DedupParams.from(ctx.config());
-        long t0 = System.nanoTime();
-
-        Manifest input = Datasets.requireCommitted(spark, layout.docs(chunk), "docs chunk " + chunk + " (run ingest --chunk " + chunk + " first)");
+        StagePlan<Plan> plan = new StagePlan<>(fs);
+        Manifest input = plan.input("docs", layout.docs(chunk), "run ingest --chunk " + chunk + " first");
         DedupIndex index = new DedupIndex(fs, layout);
-        index.checkOrWriteParams(params.indexParams());
-        List<DedupIndex.Entry> entries = index.entries();
-        int seq = index.seqFor(chunk, entries);
+        index.checkParams(params.indexParams());
+        int seq = (int) new ChunkRegistry(fs, layout).arrivalOrNext(chunk);
         Map<Integer, String> chunkOfSeq = new LinkedHashMap<>();
-        StringBuilder historyFp = new StringBuilder();
-        for (DedupIndex.Entry e : entries) {
+        List<DedupIndex.Entry> history = new ArrayList<>();
+        for (DedupIndex.Entry e : index.entries()) {
             if (e.seq() < seq) {
+                history.add(e);
                 chunkOfSeq.put(e.seq(), e.chunk());
-                historyFp.append(e.chunk()).append('=').append(StageCommit.readManifest(fs, index.chunkDir(e.chunk())).fingerprint()).append(';');
+                plan.input("index " + e.chunk(), index.chunkDir(e.chunk()), "dedup --chunk " + e.chunk());
             }
         }
         chunkOfSeq.put(seq, chunk);
-        String configHash = ctx.config().hashOf("dedup");
-        String fingerprint = StableId.hash(NAME + "|" + chunk + "|" + seq + "|" + BuildInfo.version() + "|" + configHash + "|"
-                + input.fingerprint() + "|" + historyFp);
-        Path docsOut = layout.chunkDir("dedup/docs", chunk);
-        Manifest previous = StageCommit.readManifest(fs, docsOut);
-        if (!ctx.force() && previous != null && fingerprint.equals(previous.fingerprint())) {
-            return StageResult.skipped(NAME, chunk, "up to date: same docs, index history, config and code as " + docsOut + "; --force recomputes");
-        }
-        ctx.console().printf(Locale.ROOT, "dedup %s: arrival #%d, against %d earlier chunk(s)%s%n", chunk, seq, chunkOfSeq.size() - 1,
-                chunkOfSeq.size() > 1 ? " " + new ArrayList<>(chunkOfSeq.values()).subList(0, chunkOfSeq.size() - 1) : "");
+        plan.fact("seq", seq);
+        return plan.payload(new Plan(params, seq, history, chunkOfSeq, input.count("kept")))
+                .output("docs", layout.dedupDocs(chunk))
+                .output("duplicates", layout.dedupDuplicates(chunk))
+                .output("index", layout.dedupIndex(chunk));
+    }
 
-        StageCommit commit = StageCommit.begin(layout, hconf, NAME, chunk);
-        Path stagedDocs = commit.stage(docsOut);
-        Path stagedDups = commit.stage(layout.chunkDir("dedup/duplicates", chunk));
-        Path stagedIndex = commit.stage(index.chunkDir(chunk));
-        try (io.lmforge.core.progress.ProgressReporter ignored = io.lmforge.core.progress.ProgressReporter.start(ctx.console(),
-                "dedup " + chunk, ctx.config().getInt("pipeline.progress-interval-s"), spark.sparkContext(),
-                () -> String.format(Locale.ROOT, "%,d docs in chunk", input.count("kept")))) {
-            Dataset<Row> docs = Datasets.readChunk(spark, layout, "docs", chunk);
-            DedupRun run = new DedupRun(spark, params, index, entries, seq, chunkOfSeq, ctx.console());
-            DedupOutcome out = run.execute(docs);
-            DedupCounts counts = out.write(stagedDocs, stagedDups, stagedIndex);
-            Map<String, Double> timings = new LinkedHashMap<>();
-            timings.put("total", (System.nanoTime() - t0) / 1e9);
+    @Override
+    public Computed compute(StageRun<Plan> run) throws Exception {
+        String chunk = run.chunk();
+        Plan p = run.payload();
+        FileSystem fs = run.fs();
+        long seq = new ChunkRegistry(fs, run.layout()).register(chunk);
+        if (seq != p.seq()) { // cannot happen while the index lock is held; a different number would dedup against the wrong history
+            throw new IllegalStateException("dedup " + chunk + ": planned arrival #" + p.seq() + " but the registry gave #" + seq);
+        }
+        DedupIndex index = new DedupIndex(fs, run.layout());
+        index.fixParams(p.params().indexParams());
+        List<String> earlier = new ArrayList<>(p.chunkOfSeq().values()).subList(0, p.chunkOfSeq().size() - 1);
+        run.console().printf(Locale.ROOT, "dedup %s: arrival #%d, against %d earlier chunk(s)%s%n", chunk, seq, earlier.size(),
+                earlier.isEmpty() ? "" : " " + earlier);
+        long t0 = System.nanoTime();
+        run.phase("dedup");
+        try (var ignored = run.progress(() -> String.format(Locale.ROOT, "%,d docs in chunk", p.docsIn()))) {
+            Dataset<Row> docs = Datasets.readChunk(run.spark(), run.layout().docs(chunk), chunk);
+            DedupRun dedup = new DedupRun(run.spark(), p.params(), index, p.history(), p.seq(), p.chunkOfSeq(), run.console());
+            DedupOutcome out = dedup.execute(docs);
+            DedupCounts counts = out.write(run.staged("docs"), run.staged("duplicates"), run.staged("index"));
+            counts.print(run.console(), chunk, (System.nanoTime() - t0) / 1e9);
             Map<String, Object> countMap = counts.toMap();
-            countMap.put("seq", seq);
-            Map<String, Object> in = new LinkedHashMap<>();
-            in.put("path", layout.docs(chunk).toString());
-            in.put("fingerprint", input.fingerprint());
-            in.put("history", new ArrayList<>(chunkOfSeq.values()).subList(0, chunkOfSeq.size() - 1));
-            Manifest m = new Manifest(NAME, chunk, BuildInfo.version(), configHash, fingerprint, List.of(in),
-                    List.of(docsOut.toString(), layout.chunkDir("dedup/duplicates", chunk).toString(), index.chunkDir(chunk).toString()),
-                    countMap, timings, Instant.now().minusMillis((long) (timings.get("total") * 1000)).toString(), Instant.now().toString());
-            commit.publish(m);
-            counts.print(ctx.console(), chunk, timings.get("total"));
-            return StageResult.committed(NAME, chunk, String.format(Locale.ROOT, "%,d docs: %,d kept, %,d exact, %,d fuzzy, %,d line -> %s",
-                    counts.docsIn, counts.kept, counts.exact, counts.fuzzy, counts.line, docsOut));
-        } catch (Exception | Error e) {
-            commit.abort();
-            throw e;
+            countMap.put("history", earlier);
+            return new Computed(countMap, Lineage.ofSeq(seq), String.format(Locale.ROOT, "%,d docs: %,d kept, %,d exact, %,d fuzzy, %,d line -> %s",
+                    counts.docsIn, counts.kept, counts.exact, counts.fuzzy, counts.line, run.layout().dedupDocs(chunk)));
         }
     }
 }

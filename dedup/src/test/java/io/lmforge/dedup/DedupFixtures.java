@@ -1,11 +1,11 @@
 package io.lmforge.dedup;
 
 import io.lmforge.core.dataset.DatasetLayout;
-import io.lmforge.core.dataset.Manifest;
-import io.lmforge.core.dataset.StageCommit;
+import io.lmforge.core.dataset.DatasetSchemas;
+import io.lmforge.core.dataset.Lineage;
+import io.lmforge.core.testing.Fixtures;
 import io.lmforge.core.ids.StableId;
 import io.lmforge.core.testing.SharedSpark;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -61,11 +61,9 @@ public final class DedupFixtures {
     }
 
     /** Writes docs/chunk=ID/lang=L/ with a manifest, as ingest would. */
-    static void commitDocs(DatasetLayout layout, String chunk, List<Doc> docs) throws IOException {
-        Configuration conf = SharedSpark.get().sparkContext().hadoopConfiguration();
-        StageCommit c = StageCommit.begin(layout, conf, "ingest", chunk);
-        frame(docs).write().partitionBy("lang").parquet(c.stage(layout.docs(chunk)).toString());
-        c.publish(new Manifest("ingest", chunk, "test", "h", "fp-" + chunk + "-" + docs.size(), List.of(), List.of(),
-                Map.of("kept", docs.size()), Map.of(), "", ""));
+    static void commitDocs(DatasetLayout layout, String chunk, List<Doc> docs) throws Exception {
+        Fixtures.commit(SharedSpark.get(), layout, "ingest", chunk, layout.docs(chunk),
+                staged -> Fixtures.padTo(frame(docs), DatasetSchemas.DOCS).write().partitionBy("lang").parquet(staged.toString()),
+                Map.of("kept", docs.size()), Lineage.NONE);
     }
 }

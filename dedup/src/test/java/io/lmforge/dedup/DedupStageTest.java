@@ -5,7 +5,7 @@ import io.lmforge.core.config.PipelineConfig;
 import io.lmforge.core.dataset.DatasetLayout;
 import io.lmforge.core.dataset.Datasets;
 import io.lmforge.core.dataset.Manifest;
-import io.lmforge.core.dataset.StageCommit;
+import io.lmforge.core.dataset.Manifests;
 import io.lmforge.core.testing.SharedSpark;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -131,7 +131,7 @@ class DedupStageTest {
         Dataset<Row> kept = Datasets.readChunk(spark, layout, "dedup/docs", "0001");
         assertEquals(docs.size() - removed.size(), kept.count());
         assertEquals(removed.size(), kept.filter(col("dup_cluster_size").equalTo(2)).count());
-        Manifest m = StageCommit.readManifest(layout.fs(spark.sparkContext().hadoopConfiguration()), layout.chunkDir("dedup/docs", "0001"));
+        Manifest m = Manifests.read(layout.fs(spark.sparkContext().hadoopConfiguration()), layout.chunkDir("dedup/docs", "0001"));
         assertEquals(docs.size(), m.count("docs_in"));
         assertEquals(m.count("docs_in"), m.count("kept") + m.count("removed", "exact") + m.count("removed", "fuzzy") + m.count("removed", "line"));
     }
@@ -193,7 +193,7 @@ class DedupStageTest {
         assertEquals(0, run("dedup", "--chunk", "0001", "--root", root.toString()));
         assertEquals(PipelineMain.USAGE, run("dedup", "--chunk", "0002", "--root", root.toString(), "--set", "dedup.fuzzy.bands=20"));
         assertTrue(lastOutput.contains("was built with") && lastOutput.contains("bands=14") && lastOutput.contains("bands=20"), lastOutput);
-        assertNull(StageCommit.readManifest(layout.fs(SharedSpark.get().sparkContext().hadoopConfiguration()), layout.chunkDir("dedup/docs", "0002")));
+        assertNull(Manifests.read(layout.fs(SharedSpark.get().sparkContext().hadoopConfiguration()), layout.chunkDir("dedup/docs", "0002")));
         // and a rerun of a committed chunk with the same settings is skipped
         assertEquals(0, run("dedup", "--chunk", "0001", "--root", root.toString()));
         assertTrue(lastOutput.contains("dedup 0001: skipped"), lastOutput);

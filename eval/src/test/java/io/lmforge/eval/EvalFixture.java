@@ -1,6 +1,9 @@
 package io.lmforge.eval;
 
-import io.lmforge.core.dataset.Manifest;
+import io.lmforge.core.dataset.DatasetLayout;
+import io.lmforge.core.dataset.Lineage;
+import io.lmforge.core.dataset.ModelHeader;
+import io.lmforge.core.testing.Fixtures;
 import io.lmforge.core.testing.SharedSpark;
 import io.lmforge.tokenize.bpe.BpeTokenizer;
 import io.lmforge.tokenize.bpe.HfTokenizerJson;
@@ -18,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -48,11 +50,14 @@ public final class EvalFixture {
     public static Path build(String name, int seq) throws Exception {
         Path root = SharedSpark.tempDir(name);
         BpeTokenizer tok = byteTokenizer();
-        Path tokDir = root.resolve("tokenizer/" + TOKENIZER);
-        Files.createDirectories(tokDir);
-        Files.writeString(tokDir.resolve("tokenizer.json"), HfTokenizerJson.write(tok));
-        Files.writeString(tokDir.resolve("tokenizer_config.json"), "{\"eos_token\":\"<|endoftext|>\",\"bos_token\":\"<|endoftext|>\",\"pad_token\":\"<|pad|>\"}");
-        manifest(tokDir, "tokenizer-train", "0001", Map.of());
+        DatasetLayout layout = new DatasetLayout(root.toString());
+        Fixtures.commit(SharedSpark.get(), layout, "tokenizer-train", null, layout.tokenizer(TOKENIZER), staged -> {
+            Path tokDir = Path.of(staged.toString());
+            Files.createDirectories(tokDir);
+            Files.writeString(tokDir.resolve("tokenizer.json"), HfTokenizerJson.write(tok));
+            Files.writeString(tokDir.resolve("tokenizer_config.json"), "{\"eos_token\":\"<|endoftext|>\",\"bos_token\":\"<|endoftext|>\",\"pad_token\":\"<|pad|>\"}");
+        }, Map.of(), new Lineage(null, TOKENIZER, null));
+        Fixtures.arrive(SharedSpark.get(), layout, "0001");
 
         List<Row> heldout = new ArrayList<>();
         List<int[]> trainSeqs = new ArrayList<>();
@@ -73,14 +78,10 @@ public final class EvalFixture {
                 trainSeqs.add(java.util.Arrays.copyOfRange(rest, s, s + seq + 1));
             }
         }
-        Path mix = root.resolve("mix/chunk=0001");
-        SharedSpark.get().createDataFrame(heldout, new StructType().add("doc_id", DataTypes.StringType).add("lang", DataTypes.StringType)
-                        .add("n_bytes", DataTypes.IntegerType).add("n_tokens", DataTypes.IntegerType).add("tokens", DataTypes.createArrayType(DataTypes.IntegerType, false)))
-                .write().partitionBy("lang").parquet(mix.resolve("heldout").toString());
-        manifest(mix, "mix", "0001", Map.of("seq_len", seq, "tokenizer_version", TOKENIZER));
-        Path dedup = root.resolve("dedup/docs/chunk=0001");
-        Files.createDirectories(dedup);
-        manifest(dedup, "dedup", "0001", Map.of("seq", 1));
+        Fixtures.commit(SharedSpark.get(), layout, "mix", "0001", layout.mix("0001"), staged -> SharedSpark.get().createDataFrame(heldout,
+                        new StructType().add("doc_id", DataTypes.StringType).add("lang", DataTypes.StringType).add("n_bytes", DataTypes.IntegerType)
+                                .add("n_tokens", DataTypes.IntegerType).add("tokens", DataTypes.createArrayType(DataTypes.IntegerType, false)))
+                .write().partitionBy("lang").parquet(new org.apache.hadoop.fs.Path(staged, "heldout").toString()), Map.of(), new Lineage(null, TOKENIZER, seq));
 
         ComputationGraph net = Gpt2Model.create(new Gpt2Model.Spec(258, seq, 32, 2, 1),
                 new Gpt2Model.Optimizer(new WarmupCosineSchedule(3e-3, 10, 0, 0.1), 0.9, 0.95, 1e-8, 0.0, 1.0), 7);
@@ -99,16 +100,13 @@ public final class EvalFixture {
     }
 
     private static void checkpoint(Path root, String run, ComputationGraph net, long steps, int seq) throws Exception {
-        Path dir = root.resolve("models/" + run + "/chunk=0001");
-        Files.createDirectories(dir);
-        ModelSerializer.writeModel(net, dir.resolve("model.zip").toFile(), true);
-        Files.writeString(dir.resolve("training_state.json"), "{\"step\":" + steps + ",\"tokens_seen\":" + steps * 16 * seq
-                + ",\"tokenizer_version\":\"" + TOKENIZER + "\",\"parameters\":" + net.numParams() + "}");
-        manifest(dir, "train", "0001", Map.of("trained", 1, "seq", 1));
-    }
-
-    private static void manifest(Path dir, String stage, String chunk, Map<String, Object> counts) throws Exception {
-        Files.writeString(dir.resolve(Manifest.FILE_NAME), new Manifest(stage, chunk, "t", "h", stage + chunk + counts, List.of(), List.of(),
-                new HashMap<>(counts), Map.of(), "t", "t").toJson());
+        DatasetLayout layout = new DatasetLayout(root.toString());
+        Fixtures.commit(SharedSpark.get(), layout, "train", "0001", layout.model(run, "0001"), staged -> {
+            Path dir = Path.of(staged.toString());
+            Files.createDirectories(dir);
+            ModelSerializer.writeModel(net, dir.resolve("model.zip").toFile(), true);
+            Files.writeString(dir.resolve("training_state.json"), new ModelHeader(steps, steps * 16 * seq, List.of("0001"), null, 7, 0, List.of(),
+                    TOKENIZER, seq, 258, net.numParams()).toJson());
+        }, Map.of("trained", 1), new Lineage(1L, TOKENIZER, seq));
     }
 }

@@ -1,16 +1,17 @@
 package io.lmforge.ingest;
 
 import com.typesafe.config.Config;
-import io.lmforge.core.BuildInfo;
 import io.lmforge.core.config.ConfigError;
 import io.lmforge.core.config.PipelineConfig;
-import io.lmforge.core.dataset.DatasetLayout;
-import io.lmforge.core.dataset.Manifest;
-import io.lmforge.core.dataset.StageCommit;
+import io.lmforge.core.dataset.DatasetSchemas;
+import io.lmforge.core.dataset.Lineage;
 import io.lmforge.core.progress.ProgressReporter;
-import io.lmforge.core.stage.Stage;
+import io.lmforge.core.stage.Computed;
+import io.lmforge.core.stage.DatasetStage;
 import io.lmforge.core.stage.StageContext;
-import io.lmforge.core.stage.StageResult;
+import io.lmforge.core.stage.StagePlan;
+import io.lmforge.core.stage.StageRun;
+import io.lmforge.core.stage.StageSpec;
 import io.lmforge.ingest.quality.Signal;
 import io.lmforge.ingest.read.InputFile;
 import io.lmforge.ingest.read.InputFormat;
@@ -28,7 +29,6 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,78 +44,68 @@ import static org.apache.spark.sql.functions.lit;
  * language-tagged, with quality signals) + rejected/chunk=ID/ (every record that did not make
  * it, with its reason). Records read = kept + rejected, checked against what was written.
  */
-public final class IngestStage implements Stage {
+public final class IngestStage extends DatasetStage<IngestStage.Plan> {
     public static final String NAME = "ingest";
+    private static final StageSpec SPEC = StageSpec.of(NAME,
+                    "read raw records of a chunk, normalise, identify language, score and filter quality, redact PII")
+            .perChunk()
+            .reads("ingest.input.paths (files, directories, globs) in ingest.input.format; the language-ID model (ingest.langid.model)")
+            .writes("docs/chunk=ID/lang=L/      kept documents (Parquet, zstd)",
+                    "rejected/chunk=ID/         every rejected record with `reason` and `detail`",
+                    "_MANIFEST.json in each     counts by outcome, reason and language; inputs (records per file); timings")
+            .config("ingest.input.format", "ingest.input.text-field", "ingest.input.url-field", "ingest.input.max-record-bytes",
+                    "ingest.input.paths", "ingest.normalize", "ingest.langid", "ingest.filters", "ingest.pii", "ingest.output")
+            .runtime("ingest.input.repartition")
+            .build();
 
-    @Override
-    public String name() {
-        return NAME;
+    /** The resolved input files and the steps built from config. */
+    record Plan(List<InputFile> files) {
     }
 
     @Override
-    public String summary() {
-        return "read raw records of a chunk, normalise, identify language, score and filter quality, redact PII";
+    public StageSpec spec() {
+        return SPEC;
     }
 
     @Override
-    public String help() {
-        return """
-                reads   ingest.input.paths (files, directories, globs) in ingest.input.format
-                writes  docs/chunk=ID/lang=L/      kept documents (Parquet, zstd)
-                        rejected/chunk=ID/         every rejected record with `reason` and `detail`
-                        _MANIFEST.json in each     counts by outcome, reason and language; inputs; timings
-                config  ingest.input.*, ingest.normalize.form, ingest.langid.*, ingest.filters.*, ingest.pii.*,
-                        ingest.output.* (see conf/reference.conf)
-                A rerun with the same inputs and config is skipped; --force recomputes.""";
+    public StagePlan<Plan> plan(StageContext ctx) throws Exception {
+        String chunk = ctx.chunk();
+        Configuration hconf = ctx.spark().sparkContext().hadoopConfiguration();
+        List<InputFile> files = InputResolver.resolve(ctx.config().getStringList("ingest.input.paths"),
+                InputFormat.fromConfig(ctx.config().getString("ingest.input.format")), hconf);
+        StagePlan<Plan> plan = new StagePlan<Plan>(ctx.layout().fs(hconf)).payload(new Plan(files));
+        for (InputFile f : files) {
+            plan.inputFile(f.path(), f.format().name().toLowerCase(Locale.ROOT), f.size(), f.modified());
+        }
+        // retraining the language-ID model into the same directory must recompute: every detector's calibration lives in it
+        plan.fact("langid_model", modelVersion(ctx.spark(), ctx.config()));
+        return plan.output("docs", ctx.layout().docs(chunk)).output("rejected", ctx.layout().rejected(chunk));
     }
 
     @Override
-    public boolean needsChunk() {
-        return true;
-    }
-
-    @Override
-    public StageResult run(StageContext ctx) throws Exception {
-        String chunk = ctx.requireChunk(NAME);
-        SparkSession spark = ctx.spark();
-        PipelineConfig c = ctx.config();
-        DatasetLayout layout = ctx.layout();
-        Configuration hconf = spark.sparkContext().hadoopConfiguration();
-        FileSystem fs = layout.fs(hconf);
-
-        long t0 = System.nanoTime();
-        List<InputFile> files = InputResolver.resolve(c.getStringList("ingest.input.paths"),
-                InputFormat.fromConfig(c.getString("ingest.input.format")), hconf);
+    public Computed compute(StageRun<Plan> run) throws Exception {
+        String chunk = run.chunk();
+        SparkSession spark = run.spark();
+        PipelineConfig c = run.config();
+        List<InputFile> files = run.payload().files();
         ReadOptions readOptions = ReadOptions.from(c);
         IngestSteps steps = IngestSteps.from(c);
         Map<String, Double> minScores = minScores(c.getConfig("ingest.langid.min-score"));
         boolean filtersEnabled = c.getBoolean("ingest.filters.enabled");
-
-        String configHash = modelVersion(spark, c) + c.hashOf("ingest.input.format", "ingest.input.text-field", "ingest.input.url-field",
-                "ingest.input.max-record-bytes", "ingest.input.paths", "ingest.normalize", "ingest.langid", "ingest.filters", "ingest.pii", "ingest.output");
-        String fingerprint = fingerprint(chunk, configHash, files);
-        Path docsDir = layout.docs(chunk);
-        Path rejectedDir = layout.rejected(chunk);
-        Manifest previous = StageCommit.readManifest(fs, docsDir);
-        if (!ctx.force() && previous != null && fingerprint.equals(previous.fingerprint()) && StageCommit.readManifest(fs, rejectedDir) != null) {
-            return StageResult.skipped(NAME, chunk, "up to date: same inputs, config and code as " + docsDir + "; --force recomputes");
-        }
-
-        ctx.console().printf("ingest %s: %d input files (%s), %s%n", chunk, files.size(), formats(files),
-                ProgressReporter.bytes(files.stream().mapToLong(InputFile::size).sum()));
+        long inputBytes = files.stream().mapToLong(InputFile::size).sum();
+        run.console().printf("ingest %s: %d input files (%s), %s%n", chunk, files.size(), formats(files), ProgressReporter.bytes(inputBytes));
         LongAccumulator records = spark.sparkContext().longAccumulator("ingest.records");
         LongAccumulator bytes = spark.sparkContext().longAccumulator("ingest.bytes");
-        StageCommit commit = StageCommit.begin(layout, hconf, NAME, chunk);
-        Path stagedDocs = commit.stage(docsDir);
-        Path stagedRejected = commit.stage(rejectedDir);
+        Path stagedDocs = run.staged("docs");
+        Path stagedRejected = run.staged("rejected");
         long startNanos = System.nanoTime();
         Dataset<Row> processed = null;
-        try (ProgressReporter ignored = ProgressReporter.start(ctx.console(), "ingest " + chunk, c.getInt("pipeline.progress-interval-s"),
-                spark.sparkContext(), () -> {
-                    double s = Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
-                    return String.format(Locale.ROOT, "%,d records read (%,.0f/s) | %s of files done", records.value(),
-                            records.value() / s, ProgressReporter.bytes(bytes.value()));
-                })) {
+        run.phase("read_and_process");
+        try (ProgressReporter ignored = run.progress(() -> {
+            double s = Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
+            return String.format(Locale.ROOT, "%,d records read (%,.0f/s) | %s of files done", records.value(),
+                    records.value() / s, ProgressReporter.bytes(bytes.value()));
+        })) {
             Dataset<Row> raw = RawInput.read(spark, files, readOptions, chunk, records, bytes);
             int repartition = c.getInt("ingest.input.repartition");
             if (repartition > 0) {
@@ -127,15 +117,15 @@ public final class IngestStage implements Stage {
                     functions.sum("pii_emails").as("emails"), functions.sum("pii_ips").as("ips"),
                     functions.sum("pii_phones").as("phones")).collectAsList();
             Counts counts = Counts.of(countRows);
-            long tProcessed = System.nanoTime();
 
+            run.phase("write");
             String codec = c.getEnum("ingest.output.compression", "zstd", "snappy", "gzip", "lz4", "none", "uncompressed");
             int filesPerLang = c.getInt("ingest.output.files-per-lang");
-            Dataset<Row> docs = processed.filter(col("reject_reason").isNull()).select(docColumns());
+            Dataset<Row> docs = DatasetSchemas.conform(processed.filter(col("reject_reason").isNull()), DatasetSchemas.DOCS);
             io.lmforge.core.dataset.LangPartitionedWrite.write(docs, filesPerLang, codec, stagedDocs.toString());
-            processed.filter(col("reject_reason").isNotNull()).select(rejectedColumns()).coalesce(Math.max(1, Math.min(8, files.size())))
+            DatasetSchemas.conform(processed.filter(col("reject_reason").isNotNull()).select(rejectedColumns()), DatasetSchemas.REJECTED)
+                    .coalesce(Math.max(1, Math.min(8, files.size())))
                     .sortWithinPartitions("doc_id").write().option("compression", codec).parquet(stagedRejected.toString());
-            long tWritten = System.nanoTime();
 
             // The count invariant, checked against what is on disk, not against what we meant to write.
             long keptOnDisk = spark.read().parquet(stagedDocs.toString()).count();
@@ -147,24 +137,12 @@ public final class IngestStage implements Stage {
             }
             if (records.value() != counts.total && files.stream().noneMatch(f -> f.format() == InputFormat.PARQUET)) {
                 // accumulators can over-count when Spark retries a task; the written data is the truth
-                ctx.console().printf("note: reader counted %d records, pipeline saw %d (task retries?)%n", records.value(), counts.total);
+                run.console().printf("note: reader counted %d records, pipeline saw %d (task retries?)%n", records.value(), counts.total);
             }
-
-            Map<String, Double> timings = new LinkedHashMap<>();
-            timings.put("resolve_inputs", (startNanos - t0) / 1e9);
-            timings.put("read_and_process", (tProcessed - startNanos) / 1e9);
-            timings.put("write", (tWritten - tProcessed) / 1e9);
-            timings.put("total", (System.nanoTime() - t0) / 1e9);
-            Manifest manifest = new Manifest(NAME, chunk, BuildInfo.version(), configHash, fingerprint, inputs(files, processed),
-                    List.of(docsDir.toString(), rejectedDir.toString()), counts.toMap(), timings, Instant.ofEpochMilli(System.currentTimeMillis() - (long) (timings.get("total") * 1000)).toString(),
-                    Instant.now().toString());
-            commit.publish(manifest);
-            IngestSummary.print(ctx.console(), chunk, counts, timings.get("total"), files.stream().mapToLong(InputFile::size).sum());
-            return StageResult.committed(NAME, chunk, String.format(Locale.ROOT, "%,d records: %,d kept, %,d rejected -> %s",
-                    counts.total, counts.kept, counts.rejected, docsDir));
-        } catch (Exception | Error e) {
-            commit.abort();
-            throw e;
+            recordsPerFile(files, processed, run.inputs());
+            IngestSummary.print(run.console(), chunk, counts, (System.nanoTime() - startNanos) / 1e9, inputBytes);
+            return new Computed(counts.toMap(), Lineage.NONE, String.format(Locale.ROOT, "%,d records: %,d kept, %,d rejected -> %s",
+                    counts.total, counts.kept, counts.rejected, run.layout().docs(chunk)));
         } finally {
             if (processed != null) {
                 processed.unpersist();
@@ -197,16 +175,6 @@ public final class IngestStage implements Stage {
             df = df.withColumn("pii_emails", lit(0)).withColumn("pii_ips", lit(0)).withColumn("pii_phones", lit(0));
         }
         return df;
-    }
-
-    static Column[] docColumns() {
-        List<Column> cols = new ArrayList<>(List.of(col("doc_id"), col("source"), col("offset"), col("url"), col("lang"),
-                col("lang_score"), col("lang_script"), col("text")));
-        for (Signal s : Signal.values()) {
-            cols.add(col(s.column));
-        }
-        cols.addAll(List.of(col("pii_emails"), col("pii_ips"), col("pii_phones"), col("metadata")));
-        return cols.toArray(new Column[0]);
     }
 
     static Column[] rejectedColumns() {
@@ -248,36 +216,21 @@ public final class IngestStage implements Stage {
         return m;
     }
 
-    private static String fingerprint(String chunk, String configHash, List<InputFile> files) {
-        StringBuilder sb = new StringBuilder(NAME).append('|').append(chunk).append('|').append(BuildInfo.version()).append('|').append(configHash);
-        for (InputFile f : files) {
-            sb.append('|').append(f.path()).append(':').append(f.size()).append(':').append(f.modified());
-        }
-        return io.lmforge.core.ids.StableId.hash(sb.toString());
-    }
-
     private static String formats(List<InputFile> files) {
         Map<String, Integer> n = new TreeMap<>();
         files.forEach(f -> n.merge(f.format().name().toLowerCase(Locale.ROOT), 1, Integer::sum));
         return n.toString().replaceAll("[{}]", "");
     }
 
-    private static List<Map<String, Object>> inputs(List<InputFile> files, Dataset<Row> processed) {
+    /** The manifest's input entries get each file's record count (what the readers produced from it). */
+    private static void recordsPerFile(List<InputFile> files, Dataset<Row> processed, List<Map<String, Object>> inputs) {
         Map<String, Long> perFile = new TreeMap<>();
         for (Row r : processed.groupBy("source").count().collectAsList()) {
             perFile.put(new Path(r.getString(0)).toUri().getPath(), r.getLong(1));
         }
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (InputFile f : files) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("path", f.path());
-            m.put("format", f.format().name().toLowerCase(Locale.ROOT));
-            m.put("bytes", f.size());
-            m.put("modified", Instant.ofEpochMilli(f.modified()).toString());
-            m.put("records", perFile.getOrDefault(new Path(f.path()).toUri().getPath(), 0L));
-            out.add(m);
+        for (int i = 0; i < files.size(); i++) {
+            inputs.get(i).put("records", perFile.getOrDefault(new Path(files.get(i).path()).toUri().getPath(), 0L));
         }
-        return out;
     }
 
     /** Counts by outcome, reason and language from the processed rows. */

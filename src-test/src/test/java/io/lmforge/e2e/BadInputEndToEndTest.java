@@ -3,7 +3,7 @@ package io.lmforge.e2e;
 import io.lmforge.core.dataset.DatasetLayout;
 import io.lmforge.core.dataset.Datasets;
 import io.lmforge.core.dataset.Manifest;
-import io.lmforge.core.dataset.StageCommit;
+import io.lmforge.core.dataset.Manifests;
 import io.lmforge.core.testing.SharedSpark;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -68,7 +68,7 @@ class BadInputEndToEndTest {
 
         SparkSession spark = SharedSpark.get();
         DatasetLayout layout = new DatasetLayout(root.toString());
-        Manifest m = StageCommit.readManifest(layout.fs(spark.sparkContext().hadoopConfiguration()), layout.docs("bad-1"));
+        Manifest m = Manifests.read(layout.fs(spark.sparkContext().hadoopConfiguration()), layout.docs("bad-1"));
         Map<String, Long> reasons = new TreeMap<>();
         for (Row row : Datasets.readChunk(spark, layout, "rejected", "bad-1").groupBy("reason").count().collectAsList()) {
             reasons.put(row.getString(0), row.getLong(1));

@@ -3,7 +3,7 @@ package io.lmforge.e2e;
 import io.lmforge.core.dataset.DatasetLayout;
 import io.lmforge.core.dataset.Datasets;
 import io.lmforge.core.dataset.Manifest;
-import io.lmforge.core.dataset.StageCommit;
+import io.lmforge.core.dataset.Manifests;
 import io.lmforge.core.testing.SharedSpark;
 import io.lmforge.tokenize.bpe.BpeTokenizer;
 import io.lmforge.tokenize.stage.TokenizeStage;
@@ -43,7 +43,7 @@ class DemoEndToEndTest {
         DatasetLayout layout = new DatasetLayout(root.toString());
         FileSystem fs = layout.fs(spark.sparkContext().hadoopConfiguration());
         for (String chunk : List.of("0001", "0002", "0003")) {
-            Manifest m = StageCommit.readManifest(fs, layout.docs(chunk));
+            Manifest m = Manifests.read(fs, layout.docs(chunk));
             assertTrue(m != null, "manifest for " + chunk);
             long kept = Datasets.readChunk(spark, layout, "docs", chunk).count();
             long rejected = Datasets.readChunk(spark, layout, "rejected", chunk).count();
@@ -107,7 +107,7 @@ class DemoEndToEndTest {
         DatasetLayout layout = new DatasetLayout(root.toString());
         FileSystem fs = layout.fs(spark.sparkContext().hadoopConfiguration());
         for (String chunk : List.of("0001", "0002", "0003")) {
-            Manifest m = StageCommit.readManifest(fs, layout.chunkDir("dedup/docs", chunk));
+            Manifest m = Manifests.read(fs, layout.chunkDir("dedup/docs", chunk));
             assertEquals(Datasets.readChunk(spark, layout, "docs", chunk).count(), m.count("docs_in"), "dedup reads every kept doc of " + chunk);
             long removed = Datasets.readChunk(spark, layout, "dedup/duplicates", chunk).count();
             assertEquals(m.count("docs_in"), Datasets.readChunk(spark, layout, "dedup/docs", chunk).count() + removed, "docs in = kept + removed, " + chunk);
@@ -159,8 +159,8 @@ class DemoEndToEndTest {
         assertEquals(8192, tok.vocabSize());
         assertEquals(0, tok.id("<|endoftext|>"));
         for (String chunk : List.of("0001", "0002", "0003")) {
-            Manifest m = StageCommit.readManifest(fs, layout.chunkDir("tokens", chunk));
-            assertEquals(version, TokenizeStage.tokenizerVersionOf(m));
+            Manifest m = Manifests.read(fs, layout.chunkDir("tokens", chunk));
+            assertEquals(version, m.lineage().tokenizerVersion());
             Dataset<Row> text = Datasets.readChunk(spark, layout, "dedup/docs", chunk).select("doc_id", "text");
             Dataset<Row> tokens = Datasets.readChunk(spark, layout, "tokens", chunk);
             assertEquals(text.count(), tokens.count(), "one token row per deduplicated doc in " + chunk);
@@ -182,7 +182,7 @@ class DemoEndToEndTest {
         DatasetLayout layout = new DatasetLayout(root.toString());
         FileSystem fs = layout.fs(spark.sparkContext().hadoopConfiguration());
         for (String chunk : List.of("0001", "0002", "0003")) {
-            Manifest m = StageCommit.readManifest(fs, layout.chunkDir("mix", chunk));
+            Manifest m = Manifests.read(fs, layout.chunkDir("mix", chunk));
             Dataset<Row> train = spark.read().parquet(layout.chunkDir("mix", chunk) + "/train");
             assertEquals(m.count("sequences"), train.count());
             assertEquals(0, train.filter(org.apache.spark.sql.functions.size(col("tokens")).notEqual(129)).count(), "seq_len 128 + 1");

@@ -3,7 +3,7 @@ package io.lmforge.e2e;
 import io.lmforge.core.dataset.DatasetLayout;
 import io.lmforge.core.dataset.Datasets;
 import io.lmforge.core.dataset.Manifest;
-import io.lmforge.core.dataset.StageCommit;
+import io.lmforge.core.dataset.Manifests;
 import io.lmforge.core.testing.SharedSpark;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -32,7 +32,7 @@ class LanguageDetectorsEndToEndTest {
                     "--set", "ingest.langid.detector=\"" + detector + "\"", "--set", "ingest.filters.enabled=false");
             assertEquals(0, r.status(), detector + ": " + r.err());
             DatasetLayout layout = new DatasetLayout(root.toString());
-            Manifest m = StageCommit.readManifest(layout.fs(spark.sparkContext().hadoopConfiguration()), layout.docs("0001"));
+            Manifest m = Manifests.read(layout.fs(spark.sparkContext().hadoopConfiguration()), layout.docs("0001"));
             Dataset<Row> docs = Datasets.readChunk(spark, layout, "docs", "0001");
             long rejected = Datasets.readChunk(spark, layout, "rejected", "0001").count();
             assertEquals(m.count("records_in"), docs.count() + rejected, detector + ": records read = kept + rejected");

@@ -78,7 +78,7 @@ public final class PipelineMain {
             DatasetLayout layout = new DatasetLayout(root);
             created = !SparkSession.getActiveSession().isDefined() && !SparkSession.getDefaultSession().isDefined();
             spark = SparkSessions.getOrCreate(config, "lmforge " + stage.name() + (chunk == null ? "" : " " + chunk));
-            out.println("lmforge " + BuildInfo.version() + " | stage " + stage.name() + (chunk == null ? "" : " | chunk " + chunk)
+            out.println("lmforge " + BuildInfo.codeVersion() + " | stage " + stage.name() + (chunk == null ? "" : " | chunk " + chunk)
                     + " | root " + layout + " | spark " + spark.sparkContext().master());
             StageResult result = stage.run(new StageContext(spark, config, layout, chunk, cli.force(), out, registry));
             out.println(result.stage() + (result.chunk() == null ? "" : " " + result.chunk()) + ": "
@@ -87,6 +87,9 @@ public final class PipelineMain {
         } catch (ConfigError e) {
             err.println("error: " + e.getMessage());
             return USAGE;
+        } catch (io.lmforge.core.commit.LockedException e) {
+            err.println("error: " + e.getMessage());
+            return FAILED;
         } catch (Exception e) {
             err.println("error: stage " + stage.name() + " failed: " + rootMessage(e));
             e.printStackTrace(err);

@@ -26,10 +26,49 @@ public final class PipelineConfig implements Serializable {
 
     private final String rendered;
     private transient Config config;
+    /** When set, the keys a stage declared: reading any other key is a bug in that stage (see {@link #restrictedTo}). */
+    private final Declared declared;
 
     private PipelineConfig(Config config) {
+        this(config, null);
+    }
+
+    private PipelineConfig(Config config, Declared declared) {
         this.config = config;
         this.rendered = config.root().render(ConfigRenderOptions.concise());
+        this.declared = declared;
+    }
+
+    /** Keys every stage may read without declaring them: they never change what a stage writes. */
+    private static final List<String> ALWAYS_READABLE = List.of("pipeline.root", "pipeline.progress-interval-s", "pipeline.lock-wait-s");
+
+    private record Declared(String stage, List<String> keys) implements Serializable {
+        boolean allows(String path) {
+            if (ALWAYS_READABLE.contains(path)) {
+                return true;
+            }
+            for (String k : keys) {
+                if (path.equals(k) || path.startsWith(k + ".") || k.startsWith(path + ".")) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /**
+     * This config as seen by one stage: reading a key outside {@code keys} (or their subtrees) throws,
+     * so a stage cannot depend on configuration its declaration (and hence its fingerprint) leaves out.
+     */
+    public PipelineConfig restrictedTo(String stage, List<String> keys) {
+        return new PipelineConfig(raw(), new Declared(stage, List.copyOf(keys)));
+    }
+
+    private void checkDeclared(String path) {
+        if (declared != null && !declared.allows(path)) {
+            throw new IllegalStateException("stage " + declared.stage() + " read config key '" + path
+                    + "', which its declaration does not list (so its fingerprint would ignore it): declare it in the stage's StageSpec");
+        }
     }
 
     public static Config reference() {
@@ -100,7 +139,7 @@ public final class PipelineConfig implements Serializable {
     }
 
     public PipelineConfig with(String path, Object value) {
-        return new PipelineConfig(ConfigFactory.parseMap(java.util.Map.of(path, value)).withFallback(raw()).resolve());
+        return new PipelineConfig(ConfigFactory.parseMap(java.util.Map.of(path, value)).withFallback(raw()).resolve(), declared);
     }
 
     /** This config with "key=value" overrides applied (same syntax as --set), validated against the reference. */
@@ -110,38 +149,51 @@ public final class PipelineConfig implements Serializable {
             user = parseOverride(kv).withFallback(user);
         }
         ConfigValidator.validate(user, reference(), user.withFallback(raw()).resolve());
-        return new PipelineConfig(user.withFallback(raw()).resolve());
+        return new PipelineConfig(user.withFallback(raw()).resolve(), declared);
     }
 
     public String getString(String path) {
+        checkDeclared(path);
         return get(path, () -> raw().getString(path));
     }
 
     public int getInt(String path) {
+        checkDeclared(path);
         return get(path, () -> raw().getInt(path));
     }
 
     public long getLong(String path) {
+        checkDeclared(path);
         return get(path, () -> raw().getLong(path));
     }
 
     public double getDouble(String path) {
+        checkDeclared(path);
         return get(path, () -> raw().getDouble(path));
     }
 
     public boolean getBoolean(String path) {
+        checkDeclared(path);
         return get(path, () -> raw().getBoolean(path));
     }
 
     public List<String> getStringList(String path) {
+        checkDeclared(path);
         return get(path, () -> raw().getStringList(path));
     }
 
     public Config getConfig(String path) {
+        checkDeclared(path);
         return get(path, () -> raw().getConfig(path));
     }
 
+    public List<Integer> getIntList(String path) {
+        checkDeclared(path);
+        return get(path, () -> raw().getIntList(path));
+    }
+
     public boolean hasPath(String path) {
+        checkDeclared(path);
         return raw().hasPath(path);
     }
 
@@ -179,6 +231,7 @@ public final class PipelineConfig implements Serializable {
     }
 
     public String renderJson(String path) {
+        checkDeclared(path);
         return raw().hasPath(path) ? raw().getValue(path).render(ConfigRenderOptions.concise().setJson(true)) : "null";
     }
 

@@ -10,13 +10,13 @@ import java.io.Serializable;
 import java.util.regex.Pattern;
 
 /**
- * Where every dataset lives under the one root (local path or Hadoop URI). All paths that stages
- * read or write come from here, so the layout in the README is the layout on disk.
+ * Where every dataset lives under the one root (local path or Hadoop URI). Every path a stage reads
+ * or writes comes from an accessor here, so the layout in the README is the layout on disk.
  */
 public final class DatasetLayout implements Serializable {
     private static final long serialVersionUID = 1L;
-    /** Chunk ids become directory names and partition values: keep them boring. */
-    private static final Pattern CHUNK_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    /** Chunk ids, run names and versions become directory names and partition values: keep them boring. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     private final String root;
 
@@ -32,23 +32,32 @@ public final class DatasetLayout implements Serializable {
     }
 
     public static String checkChunkId(String chunk) {
-        if (chunk == null || !CHUNK_ID.matcher(chunk).matches()) {
+        if (chunk == null || !NAME.matcher(chunk).matches() || chunk.contains("..")) {
             throw new ConfigError("--chunk '" + chunk + "' is not a valid chunk id (letters, digits, '.', '_', '-'; e.g. 0003 or 2026-11-22)");
         }
         return chunk;
+    }
+
+    /** A run name or version used as one directory name (train.run, tokenizer versions): no separators, no "..". */
+    public static String checkName(String value, String key) {
+        if (value == null || !NAME.matcher(value).matches() || value.contains("..")) {
+            throw new ConfigError("config key '" + key + "' must be a plain name (letters, digits, '.', '_', '-'; at most 64), got '" + value + "'");
+        }
+        return value;
     }
 
     public Path root() {
         return new Path(root);
     }
 
+    /** A top-level dataset directory, e.g. dataset("docs"). */
     public Path dataset(String name) {
-        return new Path(root() , name);
+        return new Path(root(), name);
     }
 
     /** e.g. docs/chunk=0001 */
     public Path chunkDir(String dataset, String chunk) {
-        return new Path(dataset(dataset), "chunk=" + checkChunkId(chunk));
+        return chunkUnder(dataset(dataset), chunk);
     }
 
     public Path docs(String chunk) {
@@ -59,9 +68,116 @@ public final class DatasetLayout implements Serializable {
         return chunkDir("rejected", chunk);
     }
 
-    /** Staging area for uncommitted outputs; never read by any stage. */
+    public Path dedupDocs(String chunk) {
+        return chunkDir("dedup/docs", chunk);
+    }
+
+    public Path dedupDuplicates(String chunk) {
+        return chunkDir("dedup/duplicates", chunk);
+    }
+
+    public Path dedupIndexRoot() {
+        return dataset("dedup/index");
+    }
+
+    public Path dedupIndex(String chunk) {
+        return chunkDir("dedup/index", chunk);
+    }
+
+    public Path tokenizerRoot() {
+        return dataset("tokenizer");
+    }
+
+    public Path tokenizer(String version) {
+        return new Path(tokenizerRoot(), checkName(version, "tokenizer.version"));
+    }
+
+    public Path tokens(String chunk) {
+        return chunkDir("tokens", chunk);
+    }
+
+    public Path mix(String chunk) {
+        return chunkDir("mix", chunk);
+    }
+
+    public Path mixTrain(String chunk) {
+        return new Path(mix(chunk), "train");
+    }
+
+    public Path mixHeldout(String chunk) {
+        return new Path(mix(chunk), "heldout");
+    }
+
+    /** models/&lt;run&gt;: a training run's checkpoints (chunk=ID) and metrics. */
+    public Path modelRun(String run) {
+        return dataset("models/" + checkName(run, "train.run"));
+    }
+
+    public Path model(String run, String chunk) {
+        return chunkUnder(modelRun(run), chunk);
+    }
+
+    public Path metricsRoot(String run) {
+        return new Path(modelRun(run), "metrics");
+    }
+
+    public Path metrics(String run, String chunk) {
+        return chunkUnder(metricsRoot(run), chunk);
+    }
+
+    public Path evalRun(String run) {
+        return dataset("eval/" + checkName(run, "train.run"));
+    }
+
+    public Path eval(String run, String chunk) {
+        return chunkUnder(evalRun(run), chunk);
+    }
+
+    public Path anytimeRoot(String run) {
+        return new Path(evalRun(run), "anytime");
+    }
+
+    public Path anytime(String run, String chunk) {
+        return chunkUnder(anytimeRoot(run), chunk);
+    }
+
+    private static Path chunkUnder(Path dir, String chunk) {
+        return new Path(dir, "chunk=" + checkChunkId(chunk));
+    }
+
+    public Path report(String run) {
+        return dataset("report/" + checkName(run, "train.run"));
+    }
+
+    public Path export(String run, String chunk) {
+        return chunkUnder(dataset("export/" + checkName(run, "train.run")), chunk);
+    }
+
+    /** models/langid/: language-ID models trained by langid-train, one directory per version. */
+    public Path langidModels() {
+        return dataset("models/langid");
+    }
+
+    /** Staging area for uncommitted outputs, one directory per stage run; never read by any stage. */
     public Path staging() {
         return dataset("_staging");
+    }
+
+    /** Lock files of running stages. */
+    public Path locks() {
+        return dataset("_locks");
+    }
+
+    /** The chunk registry: arrival numbers. */
+    public Path chunkRegistry() {
+        return dataset("_chunks");
+    }
+
+    /** Whether {@code p} lies under the root (outputs outside it, e.g. export-hf --out, stage beside themselves). */
+    public boolean contains(FileSystem fs, Path p) {
+        String r = fs.makeQualified(root()).toString();
+        String q = fs.makeQualified(p).toString();
+        return q.equals(r) || q.startsWith(r.endsWith("/") ? r : r + "/");
     }
 
     public FileSystem fs(Configuration hadoopConf) {

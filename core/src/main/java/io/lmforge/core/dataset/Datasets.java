@@ -15,25 +15,28 @@ public final class Datasets {
     }
 
     /**
-     * One committed chunk of a dataset, e.g. read(spark, layout, "docs", "0001"): the rows carry
-     * `chunk` (and `lang` where the dataset is partitioned by it) as columns.
+     * One committed chunk of a dataset, e.g. readChunk(spark, layout.docs("0001"), "0001"): the rows
+     * carry `chunk` (and `lang` where the dataset is partitioned by it) as columns.
      *
-     * @throws IllegalStateException when the chunk has no manifest (missing or not committed)
+     * @throws IllegalStateException when the chunk is missing or not committed
      */
-    public static Dataset<Row> readChunk(SparkSession spark, DatasetLayout layout, String dataset, String chunk) {
-        Path dir = layout.chunkDir(dataset, chunk);
-        requireCommitted(spark, dir, dataset + " chunk " + chunk);
+    public static Dataset<Row> readChunk(SparkSession spark, Path dir, String chunk) {
+        requireCommitted(spark, dir, dir.getParent().getName() + " chunk " + chunk);
         // chunk comes from the caller, not from partition inference, which would read "0002" as the integer 2
         return spark.read().parquet(dir.toString()).withColumn("chunk", org.apache.spark.sql.functions.lit(chunk));
+    }
+
+    /** As {@link #readChunk(SparkSession, Path, String)}, for the dataset named by its directory under the root (e.g. "dedup/docs"). */
+    public static Dataset<Row> readChunk(SparkSession spark, DatasetLayout layout, String dataset, String chunk) {
+        return readChunk(spark, layout.chunkDir(dataset, chunk), chunk);
     }
 
     public static Manifest requireCommitted(SparkSession spark, Path dir, String what) {
         try {
             FileSystem fs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            Manifest m = StageCommit.readManifest(fs, dir);
+            Manifest m = Manifests.read(fs, dir);
             if (m == null) {
-                throw new IllegalStateException(what + " is not committed (no " + Manifest.FILE_NAME + " in " + dir
-                        + "): run the stage that produces it first");
+                throw notCommitted(dir, what);
             }
             return m;
         } catch (IOException e) {
@@ -41,12 +44,8 @@ public final class Datasets {
         }
     }
 
-    /**
-     * Arrival number of a chunk: the "seq" the dedup stage records (chunks are deduplicated in
-     * arrival order); Long.MAX_VALUE for a chunk not deduplicated yet.
-     */
-    public static long arrival(FileSystem fs, DatasetLayout layout, String chunk) throws IOException {
-        Manifest m = StageCommit.readManifest(fs, layout.chunkDir("dedup/docs", chunk));
-        return m == null ? Long.MAX_VALUE : m.count("seq");
+    public static IllegalStateException notCommitted(Path dir, String what) {
+        return new IllegalStateException(what + " is not committed (no committed " + Manifest.FILE_NAME + " in " + dir
+                + "): run the stage that produces it first");
     }
 }

@@ -6,9 +6,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.lmforge.core.config.ConfigError;
 import io.lmforge.core.dataset.DatasetLayout;
 import io.lmforge.core.dataset.Manifest;
-import io.lmforge.core.dataset.StageCommit;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FSDataOutputStream;
+import io.lmforge.core.dataset.HadoopFiles;
+import io.lmforge.core.dataset.Manifests;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -17,7 +16,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +32,7 @@ public final class DedupIndex {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** A committed chunk of the index. */
-    public record Entry(String chunk, int seq) {
+    public record Entry(String chunk, int seq, Manifest manifest) {
     }
 
     private final FileSystem fs;
@@ -46,33 +44,32 @@ public final class DedupIndex {
     }
 
     public Path root() {
-        return layout.dataset("dedup/index");
+        return layout.dedupIndexRoot();
     }
 
     public Path chunkDir(String chunk) {
-        return layout.chunkDir("dedup/index", chunk);
+        return layout.dedupIndex(chunk);
     }
 
-    /** Refuses to mix signatures built with different parameters; writes them on first use. */
-    public void checkOrWriteParams(Map<String, Object> params) throws IOException {
+    /** Refuses to mix signatures built with different parameters (read-only: a plan may call it). */
+    public void checkParams(Map<String, Object> params) throws IOException {
         Path p = new Path(root(), PARAMS_FILE);
-        if (fs.exists(p)) {
-            Map<String, Object> existing;
-            try (FSDataInputStream in = fs.open(p)) {
-                existing = JSON.readValue(new String(in.readAllBytes(), StandardCharsets.UTF_8), new TypeReference<TreeMap<String, Object>>() {
-                });
-            }
-            if (!new TreeMap<>(existing).toString().equals(new TreeMap<>(params).toString())) {
-                throw new ConfigError("the dedup index at " + root() + " was built with " + new TreeMap<>(existing)
-                        + ", but this run uses " + new TreeMap<>(params) + ": signatures would not be comparable. "
-                        + "Use the index's dedup.fuzzy settings, or a new pipeline.root to rebuild from scratch");
-            }
+        if (!fs.exists(p)) {
             return;
         }
-        fs.mkdirs(root());
-        try (FSDataOutputStream out = fs.create(p, false)) {
-            out.write(JSON.writeValueAsString(params).getBytes(StandardCharsets.UTF_8));
+        Map<String, Object> existing = JSON.readValue(HadoopFiles.readString(fs, p), new TypeReference<TreeMap<String, Object>>() {
+        });
+        if (!new TreeMap<>(existing).toString().equals(new TreeMap<>(params).toString())) {
+            throw new ConfigError("the dedup index at " + root() + " was built with " + new TreeMap<>(existing)
+                    + ", but this run uses " + new TreeMap<>(params) + ": signatures would not be comparable. "
+                    + "Use the index's dedup.fuzzy settings, or a new pipeline.root to rebuild from scratch");
         }
+    }
+
+    /** Fixes the index's parameters on first use (exclusive create: the first run's values win), then checks them. */
+    public void fixParams(Map<String, Object> params) throws IOException {
+        HadoopFiles.createExclusive(fs, new Path(root(), PARAMS_FILE), JSON.writeValueAsString(params));
+        checkParams(params);
     }
 
     /** Committed index chunks with their arrival numbers, in arrival order. */
@@ -86,25 +83,13 @@ public final class DedupIndex {
             if (!st.isDirectory() || !name.startsWith("chunk=")) {
                 continue;
             }
-            Manifest m = StageCommit.readManifest(fs, st.getPath());
+            Manifest m = Manifests.read(fs, st.getPath()); // committed only: a run that died before its marker is not history
             if (m != null) {
-                out.add(new Entry(name.substring("chunk=".length()), (int) m.count("seq")));
+                out.add(new Entry(name.substring("chunk=".length()), (int) m.lineageOrNone().requireSeq("dedup index chunk " + name), m));
             }
         }
         out.sort((a, b) -> Integer.compare(a.seq(), b.seq()));
         return out;
-    }
-
-    /** This chunk's arrival number: its previous one on a re-run, else one past the last. */
-    public int seqFor(String chunk, List<Entry> entries) {
-        int max = 0;
-        for (Entry e : entries) {
-            if (e.chunk().equals(chunk)) {
-                return e.seq();
-            }
-            max = Math.max(max, e.seq());
-        }
-        return max + 1;
     }
 
     /** One table (exact, bands, docs, lines) over every index chunk that arrived before seq; null if none. */

@@ -4,10 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lmforge.core.config.ConfigError;
 import io.lmforge.core.dataset.DatasetLayout;
-import io.lmforge.core.dataset.StageCommit;
-import io.lmforge.core.stage.Stage;
+import io.lmforge.core.dataset.DatasetSchemas;
+import io.lmforge.core.dataset.HadoopFiles;
+import io.lmforge.core.dataset.Lineage;
+import io.lmforge.core.dataset.Manifests;
+import io.lmforge.core.stage.Computed;
+import io.lmforge.core.stage.DatasetStage;
 import io.lmforge.core.stage.StageContext;
-import io.lmforge.core.stage.StageResult;
+import io.lmforge.core.stage.StagePlan;
+import io.lmforge.core.stage.StageRun;
+import io.lmforge.core.stage.StageSpec;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -31,78 +37,104 @@ import java.util.TreeMap;
  * per byte by language and accuracy by task and language for the latest chunk, and the training
  * loss. Needs no --chunk: it covers every committed eval chunk of train.run.
  */
-public final class ReportStage implements Stage {
+public final class ReportStage extends DatasetStage<ReportStage.Plan> {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final StageSpec SPEC = StageSpec.of("report",
+                    "Markdown/HTML report with PNG plots of a run's evaluations over chunks (anytime curve) and its training loss")
+            .reads("eval/<train.run>/chunk=*/results.json, eval/<train.run>/anytime/chunk=*, models/<train.run>/metrics/chunk=*")
+            .writes("report.out (default <root>/report/<run>/): report.md, report.html, anytime_bpb.png, anytime_accuracy.png,",
+                    "bpb_by_language.png, accuracy_<task>.png, training_loss.png")
+            .config("report", "train.run")
+            .notes("report.out must be new, empty, or an earlier report's directory: anything else is refused (exit 2).")
+            .build();
 
-    @Override
-    public String name() {
-        return "report";
+    /** The run's committed eval chunks in arrival order, and its committed metrics chunks. */
+    record Plan(String run, List<String> evalChunks, List<Path> metrics) {
     }
 
     @Override
-    public String summary() {
-        return "Markdown/HTML report with PNG plots of a run's evaluations over chunks (anytime curve) and its training loss";
+    public StageSpec spec() {
+        return SPEC;
     }
 
     @Override
-    public String help() {
-        return """
-                reads   eval/<train.run>/chunk=*/results.json, eval/<train.run>/anytime/chunk=*, models/<train.run>/metrics/chunk=*
-                writes  report.out (default <root>/report/<run>/): report.md, report.html, anytime_bpb.png, anytime_accuracy.png,
-                        bpb_by_language.png, accuracy_<task>.png, training_loss.png""";
+    public List<String> scope(StageContext ctx) {
+        return List.of(DatasetLayout.checkName(ctx.config().getString("train.run"), "train.run"));
     }
 
     @Override
-    public boolean needsChunk() {
-        return false;
-    }
-
-    @Override
-    public StageResult run(StageContext ctx) throws Exception {
-        System.setProperty("java.awt.headless", "true");
+    public StagePlan<Plan> plan(StageContext ctx) throws Exception {
         DatasetLayout layout = ctx.layout();
-        SparkSession spark = ctx.spark();
-        FileSystem fs = layout.fs(spark.sparkContext().hadoopConfiguration());
-        String run = ctx.config().getString("train.run");
-        Path evalRun = layout.dataset("eval/" + run);
-        List<String> chunks = committedChunks(fs, evalRun);
+        FileSystem fs = layout.fs(ctx.spark().sparkContext().hadoopConfiguration());
+        String run = DatasetLayout.checkName(ctx.config().getString("train.run"), "train.run");
+        List<String> chunks = committedChunks(fs, layout.evalRun(run));
         if (chunks.isEmpty()) {
-            throw new ConfigError("report: no committed eval for run '" + run + "' under " + evalRun + " (run eval --chunk ID first)");
+            throw new ConfigError("report: no committed eval for run '" + run + "' under " + layout.evalRun(run) + " (run eval --chunk ID first)");
         }
-        List<Row> rows = new ArrayList<>();
+        StagePlan<Plan> plan = new StagePlan<>(fs);
         for (String c : chunks) {
-            rows.addAll(spark.read().parquet(new Path(evalRun, "anytime/chunk=" + c).toString()).collectAsList());
+            plan.input("eval " + c, layout.eval(run, c), "eval --chunk " + c);
+        }
+        List<Path> metrics = new ArrayList<>();
+        if (fs.exists(layout.metricsRoot(run))) {
+            for (FileStatus st : fs.listStatus(layout.metricsRoot(run))) {
+                if (st.getPath().getName().startsWith("chunk=") && Manifests.read(fs, st.getPath()) != null) {
+                    plan.input("metrics " + st.getPath().getName(), st.getPath(), "train");
+                    metrics.add(st.getPath());
+                }
+            }
+        }
+        String outConf = ctx.config().getString("report.out");
+        Path out = outConf.isBlank() ? layout.report(run) : new Path(outConf);
+        return plan.payload(new Plan(run, chunks, metrics)).output("report", out);
+    }
+
+    @Override
+    public Computed compute(StageRun<Plan> stageRun) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        Plan p = stageRun.payload();
+        DatasetLayout layout = stageRun.layout();
+        SparkSession spark = stageRun.spark();
+        FileSystem fs = stageRun.fs();
+        List<Row> rows = new ArrayList<>();
+        for (String c : p.evalChunks()) {
+            rows.addAll(spark.read().parquet(layout.anytime(p.run(), c).toString()).collectAsList());
         }
         AnytimeTable table = AnytimeTable.of(rows);
         AnytimeTable.Point last = table.points().get(table.points().size() - 1);
-        JsonNode latest = JSON.readTree(StageCommit.readString(fs, new Path(evalRun, "chunk=" + last.chunk() + "/results.json")));
+        JsonNode latest = JSON.readTree(HadoopFiles.readString(fs, new Path(layout.eval(p.run(), last.chunk()), "results.json")));
 
         java.nio.file.Path local = Files.createTempDirectory("lmforge-report");
-        ReportDocument doc = new ReportDocument("lmforge report: run " + run);
-        doc.paragraph(String.format(Locale.ROOT, "%d chunks evaluated (%s); latest: chunk %s, model of chunk %s, %,d tokens seen, %s parameters.",
-                table.points().size(), String.join(", ", chunks), last.chunk(), last.modelChunk(), last.tokensSeen(),
-                latest.path("config").path("parameters").asText("?")));
-        anytime(doc, table, local);
-        bpbByLanguage(doc, latest, local);
-        accuracyByTask(doc, latest, local);
-        trainingLoss(doc, spark, fs, layout.dataset("models/" + run + "/metrics"), local);
-        Files.writeString(local.resolve("report.md"), doc.markdown(), StandardCharsets.UTF_8);
-        Files.writeString(local.resolve("report.html"), doc.html(), StandardCharsets.UTF_8);
-
-        String outConf = ctx.config().getString("report.out");
-        Path out = outConf.isBlank() ? layout.dataset("report/" + run) : new Path(outConf);
-        fs.delete(out, true);
-        fs.mkdirs(out);
-        int files = 0;
-        try (var list = Files.list(local)) {
-            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) list::iterator) {
-                fs.copyFromLocalFile(true, true, new Path(f.toUri()), new Path(out, f.getFileName().toString()));
-                files++;
+        try {
+            ReportDocument doc = new ReportDocument("lmforge report: run " + p.run());
+            doc.paragraph(String.format(Locale.ROOT, "%d chunks evaluated (%s); latest: chunk %s, model of chunk %s, %,d tokens seen, %s parameters.",
+                    table.points().size(), String.join(", ", p.evalChunks()), last.chunk(), last.modelChunk(), last.tokensSeen(),
+                    latest.path("config").path("parameters").asText("?")));
+            anytime(doc, table, local);
+            bpbByLanguage(doc, latest, local);
+            accuracyByTask(doc, latest, local);
+            trainingLoss(doc, spark, p.metrics(), local);
+            Files.writeString(local.resolve("report.md"), doc.markdown(), StandardCharsets.UTF_8);
+            Files.writeString(local.resolve("report.html"), doc.html(), StandardCharsets.UTF_8);
+            Path staged = stageRun.staged("report");
+            FileSystem outFs = staged.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            outFs.mkdirs(staged);
+            int files = 0;
+            try (var list = Files.list(local)) {
+                for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) list::iterator) {
+                    outFs.copyFromLocalFile(true, true, new Path(f.toUri()), new Path(staged, f.getFileName().toString()));
+                    files++;
+                }
+            }
+            Path out = stageRun.output("report");
+            stageRun.afterCommit(() -> stageRun.console().printf(Locale.ROOT, "report: %s%n", new Path(out, "report.html")));
+            return new Computed(Map.of("chunks", table.points().size(), "files", files), Lineage.NONE,
+                    String.format(Locale.ROOT, "%d chunks, %d files -> %s", table.points().size(), files, out));
+        } finally {
+            try (var left = Files.walk(local)) {
+                left.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete()); // our own temporary directory
             }
         }
-        Files.deleteIfExists(local);
-        ctx.console().printf(Locale.ROOT, "report: %s%n", new Path(out, "report.html"));
-        return StageResult.committed("report", null, String.format(Locale.ROOT, "%d chunks, %d files -> %s", table.points().size(), files, out));
     }
 
     private static List<String> committedChunks(FileSystem fs, Path evalRun) throws java.io.IOException {
@@ -110,9 +142,9 @@ public final class ReportStage implements Stage {
         if (fs.exists(evalRun)) {
             for (FileStatus st : fs.listStatus(evalRun)) {
                 String name = st.getPath().getName();
-                var m = name.startsWith("chunk=") ? StageCommit.readManifest(fs, st.getPath()) : null;
+                var m = name.startsWith("chunk=") ? Manifests.read(fs, st.getPath()) : null;
                 if (m != null) {
-                    found.add(new Object[]{m.count("seq"), name.substring("chunk=".length())});
+                    found.add(new Object[]{m.lineageOrNone().requireSeq("eval " + name), name.substring("chunk=".length())});
                 }
             }
         }
@@ -211,21 +243,19 @@ public final class ReportStage implements Stage {
         }
     }
 
-    private static void trainingLoss(ReportDocument doc, SparkSession spark, FileSystem fs, Path metrics, java.nio.file.Path dir) throws java.io.IOException {
-        if (!fs.exists(metrics)) {
-            return;
-        }
+    private static void trainingLoss(ReportDocument doc, SparkSession spark, List<Path> metrics, java.nio.file.Path dir) throws java.io.IOException {
         Dataset<Row> all = null;
-        for (FileStatus st : fs.listStatus(metrics)) {
-            if (st.getPath().getName().startsWith("chunk=") && fs.exists(new Path(st.getPath(), "_SUCCESS"))) {
-                Dataset<Row> d = spark.read().parquet(st.getPath().toString());
-                all = all == null ? d : all.unionByName(d);
-            }
+        for (Path m : metrics) { // committed chunks only (the plan checked their commit markers)
+            Dataset<Row> d = spark.read().schema(DatasetSchemas.TRAIN_METRICS).parquet(m.toString());
+            all = all == null ? d : all.unionByName(d);
         }
         if (all == null) {
             return;
         }
         List<Row> rows = all.orderBy("tokens_seen").select("tokens_seen", "loss").collectAsList();
+        if (rows.isEmpty()) {
+            return;
+        }
         double[][] curve = new double[2][rows.size()];
         for (int i = 0; i < rows.size(); i++) {
             curve[0][i] = rows.get(i).getLong(0);

@@ -1,7 +1,7 @@
 package io.lmforge.eval.stage;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
+import io.lmforge.core.dataset.ModelHeader;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lmforge.core.BuildInfo;
 import io.lmforge.core.config.PipelineConfig;
@@ -33,14 +33,14 @@ final class EvalOutputs {
     private final String chunk;
     private final long seq;
     private final String modelChunk;
-    private final JsonNode state;
+    private final ModelHeader state;
     private final String tokenizerVersion;
     private final PipelineConfig config;
     private final FewShotEvaluation fewShot;
     private final Map<String, double[]> bpb;
     private final List<FewShotEvaluation.Result> results;
 
-    EvalOutputs(String run, String chunk, long seq, String modelChunk, JsonNode state, String tokenizerVersion, PipelineConfig config,
+    EvalOutputs(String run, String chunk, long seq, String modelChunk, ModelHeader state, String tokenizerVersion, PipelineConfig config,
                 FewShotEvaluation fewShot, Map<String, double[]> bpb, List<FewShotEvaluation.Result> results) {
         this.run = run;
         this.chunk = chunk;
@@ -101,9 +101,9 @@ final class EvalOutputs {
         cfg.put("run", run);
         cfg.put("chunk", chunk);
         cfg.put("model_chunk", modelChunk);
-        cfg.put("step", state.get("step").asLong());
-        cfg.put("tokens_seen", state.get("tokens_seen").asLong());
-        cfg.put("parameters", state.path("parameters").asLong());
+        cfg.put("step", state.step());
+        cfg.put("tokens_seen", state.tokensSeen());
+        cfg.put("parameters", state.parameters());
         cfg.put("tokenizer_version", tokenizerVersion);
         cfg.put("limit", fewShot.settings().limit() == 0 ? null : fewShot.settings().limit());
         cfg.put("fewshot_seeds", fewShot.settings().seeds());
@@ -111,7 +111,7 @@ final class EvalOutputs {
         cfg.put("demo_language", fewShot.settings().demoLanguage().isEmpty() ? "same" : fewShot.settings().demoLanguage());
         cfg.put("eval_config", JSON.readTree(config.renderJson("eval")));
         root.put("config", cfg);
-        root.put("lmforge_version", BuildInfo.version());
+        root.put("lmforge_version", BuildInfo.codeVersion());
         root.put("date", Instant.now().toString());
         root.put("evaluation_time_seconds", Map.of("bits_per_byte", bpbSeconds, "fewshot", fewShotSeconds));
         return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
@@ -157,17 +157,10 @@ final class EvalOutputs {
         return sb.toString();
     }
 
-    static StructType anytimeSchema() {
-        return new StructType().add("chunk", DataTypes.StringType).add("seq", DataTypes.LongType).add("model_chunk", DataTypes.StringType)
-                .add("step", DataTypes.LongType).add("tokens_seen", DataTypes.LongType).add("metric", DataTypes.StringType)
-                .add("task", DataTypes.StringType).add("lang", DataTypes.StringType).add("k", DataTypes.IntegerType)
-                .add("value", DataTypes.DoubleType).add("n", DataTypes.LongType);
-    }
-
     List<Row> anytimeRows() {
         List<Row> rows = new ArrayList<>();
-        long step = state.get("step").asLong();
-        long tokens = state.get("tokens_seen").asLong();
+        long step = state.step();
+        long tokens = state.tokensSeen();
         for (Map.Entry<String, double[]> e : bpb.entrySet()) {
             double[] v = e.getValue();
             rows.add(RowFactory.create(chunk, seq, modelChunk, step, tokens, "bpb", "heldout", e.getKey(), null, v[0] / v[1] / LN2, (long) v[1]));

@@ -1,31 +1,36 @@
 package io.lmforge.eval.stage;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lmforge.core.BuildInfo;
 import io.lmforge.core.config.ConfigError;
 import io.lmforge.core.config.PipelineConfig;
+import io.lmforge.core.dataset.ChunkRegistry;
 import io.lmforge.core.dataset.DatasetLayout;
-import io.lmforge.core.dataset.Datasets;
+import io.lmforge.core.dataset.DatasetSchemas;
+import io.lmforge.core.dataset.HadoopFiles;
+import io.lmforge.core.dataset.Lineage;
 import io.lmforge.core.dataset.Manifest;
-import io.lmforge.core.dataset.StageCommit;
+import io.lmforge.core.dataset.Manifests;
+import io.lmforge.core.dataset.ModelHeader;
+import io.lmforge.core.dataset.RunCheckpoints;
+import io.lmforge.core.dataset.TokenizerHeader;
 import io.lmforge.core.ids.StableId;
 import io.lmforge.core.progress.ProgressReporter;
-import io.lmforge.core.stage.Stage;
+import io.lmforge.core.stage.Computed;
+import io.lmforge.core.stage.DatasetStage;
 import io.lmforge.core.stage.StageContext;
-import io.lmforge.core.stage.StageResult;
+import io.lmforge.core.stage.StagePlan;
+import io.lmforge.core.stage.StageRun;
+import io.lmforge.core.stage.StageSpec;
 import io.lmforge.eval.score.ScoreRequest;
 import io.lmforge.eval.score.SparkScoring;
 import io.lmforge.eval.task.FewShotEvaluation;
 import io.lmforge.eval.task.LoadedTask;
-import io.lmforge.training.stage.Checkpoints;
+import io.lmforge.training.model.ModelFiles;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,60 +48,51 @@ import static org.apache.spark.sql.functions.sum;
  * few-shot tasks of eval.tasks. Commits eval/&lt;run&gt;/chunk=ID/ (results.json, samples.jsonl) and
  * the chunk's rows of the anytime table eval/&lt;run&gt;/anytime/chunk=ID/.
  */
-public final class EvalStage implements Stage {
+public final class EvalStage extends DatasetStage<EvalStage.Plan> {
     public static final String NAME = "eval";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final StageSpec SPEC = StageSpec.of(NAME,
+                    "bits-per-byte per language on held-out text and few-shot XCOPA / XStoryCloze / XWinograd for the model as of a chunk")
+            .perChunk()
+            .reads("models/<train.run>/chunk=ID (or the latest trained chunk before it), tokenizer/<its version>/,",
+                    "mix/chunk=ID/heldout (eval.bpb.heldout = all-seen: every chunk's up to ID; chunk:C: chunk C's),",
+                    "conf/tasks/<task>.conf + data")
+            .writes("eval/<run>/chunk=ID/results.json   bpb per language; per task x language x k: acc, acc_norm, acc_bytes, stderr, n, seeds",
+                    "eval/<run>/chunk=ID/samples.jsonl  per example: prompt, candidates, log-likelihoods, prediction, gold",
+                    "eval/<run>/anytime/chunk=ID/       chunk, seq, model_chunk, step, tokens_seen, metric, task, lang, k, value, n")
+            .config("eval", "train.run")
+            .build();
 
-    @Override
-    public String name() {
-        return NAME;
+    record Plan(long seq, RunCheckpoints.Entry model, ModelHeader header, List<LoadedTask> tasks, List<Path> heldoutDirs) {
     }
 
     @Override
-    public String summary() {
-        return "bits-per-byte per language on held-out text and few-shot XCOPA / XStoryCloze / XWinograd for the model as of a chunk";
+    public StageSpec spec() {
+        return SPEC;
     }
 
     @Override
-    public String help() {
-        return """
-                reads   models/<train.run>/chunk=ID (or the latest trained chunk before it), tokenizer/<its version>/,
-                        mix/chunk=ID/heldout (eval.bpb.heldout = all-seen: every chunk's up to ID; chunk:C: chunk C's),
-                        conf/tasks/<task>.conf + data
-                writes  eval/<run>/chunk=ID/results.json   bpb per language; per task x language x k: acc, acc_norm, acc_bytes, stderr, n, seeds
-                        eval/<run>/chunk=ID/samples.jsonl  per example: prompt, candidates, log-likelihoods, prediction, gold
-                        eval/<run>/anytime/chunk=ID/       chunk, seq, model_chunk, step, tokens_seen, metric, task, lang, k, value, n
-                config  eval.tasks, eval.tasks-dir, eval.languages, eval.fewshot.{k,seeds}, eval.limit, eval.template-language,
-                        eval.demo-language, eval.bpb.{heldout,max-docs-per-language}, eval.batch-size, eval.partitions""";
+    public List<String> scope(StageContext ctx) {
+        return List.of(DatasetLayout.checkName(ctx.config().getString("train.run"), "train.run"), ctx.chunk());
     }
 
     @Override
-    public boolean needsChunk() {
-        return true;
-    }
-
-    @Override
-    public StageResult run(StageContext ctx) throws Exception {
-        String chunk = ctx.requireChunk(NAME);
+    public StagePlan<Plan> plan(StageContext ctx) throws Exception {
+        String chunk = ctx.chunk();
         PipelineConfig c = ctx.config();
         DatasetLayout layout = ctx.layout();
         FileSystem fs = layout.fs(ctx.spark().sparkContext().hadoopConfiguration());
-        String run = c.getString("train.run");
-        Checkpoints ckpts = new Checkpoints(fs, layout, run);
-        long seq = Datasets.arrival(fs, layout, chunk);
-        Checkpoints.Entry model = null;
-        for (Checkpoints.Entry e : ckpts.entries()) {
-            if (e.trained() && (e.chunk().equals(chunk) || e.seq() < seq)) {
-                model = e;
-            }
-        }
+        RunCheckpoints ckpts = new RunCheckpoints(fs, layout, c.getString("train.run"));
+        long seq = new ChunkRegistry(fs, layout).arrival(chunk);
+        RunCheckpoints.Entry model = ckpts.latestTrainedUpTo(chunk, seq);
         if (model == null) {
-            throw new ConfigError("eval " + chunk + ": run '" + run + "' has no trained checkpoint up to this chunk under " + ckpts.runDir()
+            throw new ConfigError("eval " + chunk + ": run '" + ckpts.run() + "' has no trained checkpoint up to this chunk under " + ckpts.runDir()
                     + " (run train --chunk " + chunk + " first)");
         }
-        Path modelDir = ckpts.chunkDir(model.chunk());
-        JsonNode state = JSON.readTree(StageCommit.readString(fs, new Path(modelDir, "training_state.json")));
-        String tokenizerVersion = state.get("tokenizer_version").asText();
+        StagePlan<Plan> plan = new StagePlan<>(fs);
+        plan.fact("seq", seq);
+        plan.input("model of chunk " + model.chunk(), ckpts.chunkDir(model.chunk()), "train --chunk " + model.chunk());
+        ModelHeader header = ckpts.header(model.chunk());
+        plan.input("tokenizer", layout.tokenizer(header.tokenizerVersion()), "the model's tokenizer");
         List<LoadedTask> tasks = new ArrayList<>();
         StringBuilder taskText = new StringBuilder();
         for (String t : c.getStringList("eval.tasks")) {
@@ -104,161 +100,123 @@ public final class EvalStage implements Stage {
             tasks.add(lt);
             taskText.append(lt.spec().sourceText());
         }
-        List<Path> heldoutDirs = heldoutDirs(fs, layout, chunk, seq, c.getString("eval.bpb.heldout"), tokenizerVersion);
-        String configHash = c.hashOf("eval");
-        StringBuilder inputsKey = new StringBuilder(model.manifest().fingerprint());
-        for (Path h : heldoutDirs) {
-            inputsKey.append('|').append(StageCommit.readManifest(fs, h.getParent()).fingerprint());
+        plan.fact("tasks", StableId.hash(taskText.toString()));
+        List<Path> heldoutDirs = new ArrayList<>();
+        for (String h : heldoutChunks(fs, layout, chunk, seq, c.getString("eval.bpb.heldout"))) {
+            Manifest m = plan.input("heldout " + h, layout.mix(h), "run mix --chunk " + h + " first");
+            if (!header.tokenizerVersion().equals(m.lineageOrNone().tokenizerVersion())) {
+                throw new ConfigError("eval: mix chunk " + h + " was tokenized with " + m.lineageOrNone().tokenizerVersion()
+                        + " but the model was trained with " + header.tokenizerVersion());
+            }
+            if (fs.exists(layout.mixHeldout(h))) {
+                heldoutDirs.add(layout.mixHeldout(h));
+            }
         }
-        String fingerprint = StableId.hash(NAME + "|" + chunk + "|" + BuildInfo.version() + "|" + configHash + "|" + inputsKey + "|" + StableId.hash(taskText.toString()));
-        Path out = layout.dataset("eval/" + run + "/chunk=" + chunk);
-        Manifest previous = StageCommit.readManifest(fs, out);
-        if (!ctx.force() && previous != null && fingerprint.equals(previous.fingerprint())) {
-            return StageResult.skipped(NAME, chunk, "up to date: " + out + " evaluated the same model, data and config; --force re-evaluates");
-        }
-        long t0 = System.nanoTime();
-        ctx.console().printf(Locale.ROOT, "eval %s: model of chunk %s (step %,d, %,d tokens seen, tokenizer %s)%n", chunk, model.chunk(),
-                state.get("step").asLong(), state.get("tokens_seen").asLong(), tokenizerVersion);
+        return plan.payload(new Plan(seq, model, header, tasks, heldoutDirs))
+                .output("eval", layout.eval(ckpts.run(), chunk))
+                .output("anytime", layout.anytime(ckpts.run(), chunk));
+    }
 
-        Path tokDir = layout.dataset("tokenizer/" + tokenizerVersion);
-        String tokenizerJson = StageCommit.readString(fs, new Path(tokDir, "tokenizer.json"));
-        int eos = eosId(fs, tokDir, tokenizerJson);
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(ctx.spark().sparkContext());
+    @Override
+    public Computed compute(StageRun<Plan> run) throws Exception {
+        String chunk = run.chunk();
+        PipelineConfig c = run.config();
+        Plan p = run.payload();
+        FileSystem fs = run.fs();
+        String runName = c.getString("train.run");
+        ModelHeader state = p.header();
+        run.console().printf(Locale.ROOT, "eval %s: model of chunk %s (step %,d, %,d tokens seen, tokenizer %s)%n", chunk, p.model().chunk(),
+                state.step(), state.tokensSeen(), state.tokenizerVersion());
+        TokenizerHeader tok = TokenizerHeader.read(fs, run.layout(), state.tokenizerVersion());
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(run.spark().sparkContext());
         int partitions = c.getInt("eval.partitions") > 0 ? c.getInt("eval.partitions") : jsc.defaultParallelism();
-        SparkScoring scoring = new SparkScoring(jsc, ckpts.modelBytes(model.chunk()), tokenizerJson, eos, c.getInt("eval.batch-size"));
-        StageCommit commit = StageCommit.begin(layout, ctx.spark().sparkContext().hadoopConfiguration(), NAME, chunk);
-        try {
-            Path staged = commit.stage(out);
-            fs.mkdirs(staged);
-            // bits per byte
-            long tb = System.nanoTime();
-            Map<String, double[]> bpb = bitsPerByte(ctx, scoring, heldoutDirs, c.getInt("eval.bpb.max-docs-per-language"), partitions);
-            double bpbSeconds = (System.nanoTime() - tb) / 1e9;
-            long bpbTokens = bpb.values().stream().mapToLong(v -> (long) v[3]).sum();
-            ctx.console().printf(Locale.ROOT, "eval %s: bits per byte on %,d held-out tokens in %.1f s (%,.0f tokens/s)%n", chunk, bpbTokens, bpbSeconds,
-                    bpbTokens / Math.max(bpbSeconds, 1e-9));
-            // few-shot
-            FewShotEvaluation.Settings settings = new FewShotEvaluation.Settings(ints(c, "eval.fewshot.k"), ints(c, "eval.fewshot.seeds"),
-                    c.getInt("eval.limit"), c.getString("eval.template-language"), c.getString("eval.demo-language"));
-            FewShotEvaluation fewShot = new FewShotEvaluation(tasks, settings);
-            List<ScoreRequest> requests = fewShot.requests();
-            long tf = System.nanoTime();
-            Map<Long, double[]> lls;
-            try (ProgressReporter ignored = ProgressReporter.start(ctx.console(), "eval " + chunk, c.getInt("pipeline.progress-interval-s"),
-                    ctx.spark().sparkContext(), () -> String.format(Locale.ROOT, "%,d examples, %,d requests", fewShot.examples().size(), requests.size()))) {
-                lls = requests.isEmpty() ? Map.of() : scoring.logLikelihoods(jsc, requests, Math.max(partitions, requests.size() / 4000));
-            }
-            double fsSeconds = (System.nanoTime() - tf) / 1e9;
-            List<FewShotEvaluation.Scored> scored = fewShot.score(lls);
-            List<FewShotEvaluation.Result> results = FewShotEvaluation.aggregate(scored);
-            ctx.console().printf(Locale.ROOT, "eval %s: %,d examples (%,d requests) scored in %.1f s (%,.1f examples/s)%n", chunk, scored.size(),
-                    requests.size(), fsSeconds, scored.size() / Math.max(fsSeconds, 1e-9));
-            scoring.release();
-
-            EvalOutputs outputs = new EvalOutputs(run, chunk, seq, model.chunk(), state, tokenizerVersion, c, fewShot, bpb, results);
-            StageCommit.writeString(fs, new Path(staged, "results.json"), outputs.resultsJson(bpbSeconds, fsSeconds));
-            StageCommit.writeString(fs, new Path(staged, "samples.jsonl"), outputs.samplesJsonl(scored));
-            Path anytime = layout.dataset("eval/" + run + "/anytime/chunk=" + chunk);
-            ctx.spark().createDataFrame(outputs.anytimeRows(), EvalOutputs.anytimeSchema()).coalesce(1).write()
-                    .parquet(commit.stage(anytime).toString());
-            ctx.console().print(outputs.consoleTable());
-            Map<String, Object> counts = new LinkedHashMap<>();
-            counts.put("seq", seq);
-            counts.put("model_chunk", model.chunk());
-            counts.put("step", state.get("step").asLong());
-            counts.put("tokens_seen", state.get("tokens_seen").asLong());
-            counts.put("bpb_docs", bpb.values().stream().mapToLong(v -> (long) v[2]).sum());
-            counts.put("bpb_tokens", bpbTokens);
-            counts.put("examples", scored.size());
-            counts.put("requests", requests.size());
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            List<Map<String, Object>> inputs = new ArrayList<>();
-            inputs.add(Map.of("path", modelDir.toString(), "fingerprint", model.manifest().fingerprint()));
-            for (Path h : heldoutDirs) {
-                inputs.add(Map.of("path", h.toString()));
-            }
-            Map<String, Double> timings = new LinkedHashMap<>();
-            timings.put("bpb", Math.round(bpbSeconds * 1000) / 1000.0);
-            timings.put("fewshot", Math.round(fsSeconds * 1000) / 1000.0);
-            timings.put("total", Math.round(seconds * 1000) / 1000.0);
-            commit.publish(new Manifest(NAME, chunk, BuildInfo.version(), configHash, fingerprint, inputs, List.of(out.toString(), anytime.toString()),
-                    counts, timings, Instant.now().minusMillis((long) (seconds * 1000)).toString(), Instant.now().toString()));
-            return StageResult.committed(NAME, chunk, String.format(Locale.ROOT, "model of chunk %s: %d languages bpb, %,d few-shot examples -> %s",
-                    model.chunk(), bpb.size(), scored.size(), out));
-        } catch (Exception | Error e) {
-            commit.abort();
-            throw e;
+        RunCheckpoints ckpts = new RunCheckpoints(fs, run.layout(), runName);
+        SparkScoring scoring = new SparkScoring(jsc, ModelFiles.bytes(fs, ckpts.modelFile(p.model().chunk())), tok.json(), tok.eosId(),
+                c.getInt("eval.batch-size"));
+        Path staged = run.staged("eval");
+        fs.mkdirs(staged);
+        run.phase("bpb");
+        long tb = System.nanoTime();
+        Map<String, double[]> bpb = bitsPerByte(run, scoring, p.heldoutDirs(), c.getInt("eval.bpb.max-docs-per-language"), partitions);
+        double bpbSeconds = (System.nanoTime() - tb) / 1e9;
+        long bpbTokens = bpb.values().stream().mapToLong(v -> (long) v[3]).sum();
+        run.console().printf(Locale.ROOT, "eval %s: bits per byte on %,d held-out tokens in %.1f s (%,.0f tokens/s)%n", chunk, bpbTokens, bpbSeconds,
+                bpbTokens / Math.max(bpbSeconds, 1e-9));
+        run.phase("fewshot");
+        FewShotEvaluation.Settings settings = new FewShotEvaluation.Settings(c.getIntList("eval.fewshot.k"), c.getIntList("eval.fewshot.seeds"),
+                c.getInt("eval.limit"), c.getString("eval.template-language"), c.getString("eval.demo-language"));
+        FewShotEvaluation fewShot = new FewShotEvaluation(p.tasks(), settings);
+        List<ScoreRequest> requests = fewShot.requests();
+        long tf = System.nanoTime();
+        Map<Long, double[]> lls;
+        try (ProgressReporter ignored = run.progress(() -> String.format(Locale.ROOT, "%,d examples, %,d requests", fewShot.examples().size(), requests.size()))) {
+            lls = requests.isEmpty() ? Map.of() : scoring.logLikelihoods(jsc, requests, Math.max(partitions, requests.size() / 4000));
         }
+        double fsSeconds = (System.nanoTime() - tf) / 1e9;
+        List<FewShotEvaluation.Scored> scored = fewShot.score(lls);
+        List<FewShotEvaluation.Result> results = FewShotEvaluation.aggregate(scored);
+        run.console().printf(Locale.ROOT, "eval %s: %,d examples (%,d requests) scored in %.1f s (%,.1f examples/s)%n", chunk, scored.size(),
+                requests.size(), fsSeconds, scored.size() / Math.max(fsSeconds, 1e-9));
+        scoring.release();
+
+        run.phase("write");
+        EvalOutputs outputs = new EvalOutputs(runName, chunk, p.seq(), p.model().chunk(), state, state.tokenizerVersion(), c, fewShot, bpb, results);
+        HadoopFiles.writeString(fs, new Path(staged, "results.json"), outputs.resultsJson(bpbSeconds, fsSeconds));
+        HadoopFiles.writeString(fs, new Path(staged, "samples.jsonl"), outputs.samplesJsonl(scored));
+        run.spark().createDataFrame(outputs.anytimeRows(), DatasetSchemas.ANYTIME).coalesce(1).write().parquet(run.staged("anytime").toString());
+        run.console().print(outputs.consoleTable());
+        Map<String, Object> counts = new LinkedHashMap<>();
+        counts.put("model_chunk", p.model().chunk());
+        counts.put("step", state.step());
+        counts.put("tokens_seen", state.tokensSeen());
+        counts.put("bpb_docs", bpb.values().stream().mapToLong(v -> (long) v[2]).sum());
+        counts.put("bpb_tokens", bpbTokens);
+        counts.put("examples", scored.size());
+        counts.put("requests", requests.size());
+        return new Computed(counts, new Lineage(p.seq(), state.tokenizerVersion(), state.seqLen()), String.format(Locale.ROOT,
+                "model of chunk %s: %d languages bpb, %,d few-shot examples -> %s", p.model().chunk(), bpb.size(), scored.size(), run.output("eval")));
     }
 
     /** lang -> {nll nats, bytes, docs, tokens}. */
-    private Map<String, double[]> bitsPerByte(StageContext ctx, SparkScoring scoring, List<Path> dirs, int maxDocs, int partitions) {
+    private Map<String, double[]> bitsPerByte(StageRun<Plan> run, SparkScoring scoring, List<Path> dirs, int maxDocs, int partitions) {
         Map<String, double[]> out = new java.util.TreeMap<>();
         if (dirs.isEmpty()) {
             return out;
         }
         Dataset<Row> docs = null;
         for (Path d : dirs) {
-            Dataset<Row> x = ctx.spark().read().parquet(d.toString()).select("doc_id", "lang", "n_bytes", "tokens");
+            Dataset<Row> x = run.spark().read().parquet(d.toString()).select("doc_id", "lang", "n_bytes", "tokens");
             docs = docs == null ? x : docs.unionByName(x);
         }
         if (maxDocs > 0) { // a fixed subset: the lowest doc ids of each language
             docs = docs.withColumn("_r", row_number().over(org.apache.spark.sql.expressions.Window.partitionBy("lang").orderBy("doc_id")))
                     .where(col("_r").leq(maxDocs)).drop("_r");
         }
-        for (Row r : scoring.documentNll(ctx.spark(), docs, partitions).groupBy("lang")
+        for (Row r : scoring.documentNll(run.spark(), docs, partitions).groupBy("lang")
                 .agg(sum("nll"), sum("n_bytes"), count("*"), sum("n_tokens")).collectAsList()) {
             out.put(r.getString(0), new double[]{r.getDouble(1), r.getLong(2), r.getLong(3), r.getLong(4)});
         }
         return out;
     }
 
-    private static List<Path> heldoutDirs(FileSystem fs, DatasetLayout layout, String chunk, long seq, String which, String tokenizerVersion) throws java.io.IOException {
-        List<String> chunks = new ArrayList<>();
+    /** The chunks whose held-out documents eval.bpb.heldout names: this chunk, a fixed one, or every chunk arrived so far. */
+    private static List<String> heldoutChunks(FileSystem fs, DatasetLayout layout, String chunk, long seq, String which) throws java.io.IOException {
         if (which.equals("chunk")) {
-            chunks.add(chunk);
-        } else if (which.startsWith("chunk:")) { // a fixed set: the same documents at every chunk of the anytime curve
-            chunks.add(DatasetLayout.checkChunkId(which.substring("chunk:".length())));
-        } else if (!which.equals("all-seen")) {
-            throw new ConfigError("eval.bpb.heldout must be chunk, all-seen or chunk:<id>, got '" + which + "'");
-        } else {
-            for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(layout.dataset("mix"))) {
-                String name = st.getPath().getName();
-                if (name.startsWith("chunk=") && Datasets.arrival(fs, layout, name.substring(6)) <= seq) {
-                    chunks.add(name.substring(6));
-                }
-            }
+            return List.of(chunk);
         }
-        List<Path> out = new ArrayList<>();
-        for (String ch : chunks) {
-            Path dir = layout.chunkDir("mix", ch);
-            Manifest m = StageCommit.readManifest(fs, dir);
-            if (m == null) {
-                throw new ConfigError("eval: mix chunk " + ch + " is not committed under " + dir + " (run mix --chunk " + ch + " first)");
-            }
-            Object v = ((Map<?, ?>) m.counts()).get("tokenizer_version");
-            if (!tokenizerVersion.equals(String.valueOf(v))) {
-                throw new ConfigError("eval: mix chunk " + ch + " was tokenized with " + v + " but the model was trained with " + tokenizerVersion);
-            }
-            if (fs.exists(new Path(dir, "heldout"))) {
-                out.add(new Path(dir, "heldout"));
+        if (which.startsWith("chunk:")) { // a fixed set: the same documents at every chunk of the anytime curve
+            return List.of(DatasetLayout.checkChunkId(which.substring("chunk:".length())));
+        }
+        if (!which.equals("all-seen")) {
+            throw new ConfigError("eval.bpb.heldout must be chunk, all-seen or chunk:<id>, got '" + which + "'");
+        }
+        ChunkRegistry registry = new ChunkRegistry(fs, layout);
+        List<String> out = new ArrayList<>();
+        for (String c : registry.inArrivalOrder()) {
+            if (registry.arrival(c) <= seq && Manifests.read(fs, layout.mix(c)) != null) {
+                out.add(c);
             }
         }
         return out;
-    }
-
-    private static int eosId(FileSystem fs, Path tokDir, String tokenizerJson) throws java.io.IOException {
-        Path cfg = new Path(tokDir, "tokenizer_config.json");
-        String eos = fs.exists(cfg) ? JSON.readTree(StageCommit.readString(fs, cfg)).path("eos_token").asText("<|endoftext|>") : "<|endoftext|>";
-        for (JsonNode a : JSON.readTree(tokenizerJson).path("added_tokens")) {
-            if (eos.equals(a.path("content").asText())) {
-                return a.path("id").asInt();
-            }
-        }
-        throw new ConfigError("tokenizer " + tokDir + " has no end-of-text token '" + eos + "' (needed as the prefix token)");
-    }
-
-    private static List<Integer> ints(PipelineConfig c, String path) {
-        return c.raw().getIntList(path);
     }
 }

@@ -91,9 +91,11 @@ public final class LangIdModelStore {
     private static volatile String extracted;
 
     /**
-     * The model directory for a config value: `builtin` is copied once per JVM from the jar to a
-     * local temporary directory (so spark-submit in cluster mode needs no file beside the jar);
-     * anything else is a path (relative ones against the lmforge checkout) or URI.
+     * The model directory for a config value: `builtin` is the model bundled in the jar, extracted
+     * to the local temporary directory (so spark-submit in cluster mode needs no file beside the jar)
+     * once per machine and model version, not once per JVM: every executor and stage run reuses it,
+     * so nothing accumulates in /tmp. Anything else is a path (relative ones against the lmforge
+     * checkout) or URI.
      */
     public static String resolve(String configured) throws IOException {
         if (!BUILTIN.equals(configured)) {
@@ -102,28 +104,52 @@ public final class LangIdModelStore {
         if (extracted == null) {
             synchronized (LangIdModelStore.class) {
                 if (extracted == null) {
-                    ClassLoader cl = LangIdModelStore.class.getClassLoader();
-                    try (var list = cl.getResourceAsStream(BUNDLE + "files.txt")) {
-                        if (list == null) {
-                            throw new ConfigError("ingest.langid.model=builtin: this build has no bundled model (data/models/langid was empty)");
-                        }
-                        java.nio.file.Path tmp = java.nio.file.Files.createTempDirectory("lmforge-langid");
-                        for (String f : new String(list.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                            if (f.isBlank()) {
-                                continue;
-                            }
-                            java.nio.file.Path target = tmp.resolve(f.strip());
-                            java.nio.file.Files.createDirectories(target.getParent());
-                            try (var in = cl.getResourceAsStream(BUNDLE + f.strip())) {
-                                java.nio.file.Files.copy(in, target);
-                            }
-                        }
-                        extracted = tmp.toString();
-                    }
+                    extracted = extractBundled().toString();
                 }
             }
         }
         return extracted;
+    }
+
+    private static java.nio.file.Path extractBundled() throws IOException {
+        ClassLoader cl = LangIdModelStore.class.getClassLoader();
+        String listing;
+        try (var list = cl.getResourceAsStream(BUNDLE + "files.txt")) {
+            if (list == null) {
+                throw new ConfigError("ingest.langid.model=builtin: this build has no bundled model (data/models/langid was empty)");
+            }
+            listing = new String(list.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        String info;
+        try (var in = cl.getResourceAsStream(BUNDLE + "langid.json")) {
+            info = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        java.nio.file.Path tmpRoot = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+        java.nio.file.Path target = tmpRoot.resolve("lmforge-langid-" + io.lmforge.core.ids.StableId.hash(listing + info).substring(0, 16));
+        if (java.nio.file.Files.exists(target.resolve(".complete"))) {
+            return target;
+        }
+        java.nio.file.Path partial = java.nio.file.Files.createTempDirectory(tmpRoot, target.getFileName() + ".partial");
+        for (String f : listing.split("\n")) {
+            if (f.isBlank()) {
+                continue;
+            }
+            java.nio.file.Path file = partial.resolve(f.strip());
+            java.nio.file.Files.createDirectories(file.getParent());
+            try (var in = cl.getResourceAsStream(BUNDLE + f.strip())) {
+                java.nio.file.Files.copy(in, file);
+            }
+        }
+        java.nio.file.Files.writeString(partial.resolve(".complete"), "");
+        try {
+            java.nio.file.Files.move(partial, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException other) {
+            // another JVM extracted the same version first: use its copy, drop ours
+            try (var left = java.nio.file.Files.walk(partial)) {
+                left.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+            }
+        }
+        return target;
     }
 
     /** Writes files.txt, the listing that lets the model be bundled in the jar and extracted again. */

@@ -4,9 +4,13 @@ import com.dynatrace.hash4j.hashing.Hashing;
 import io.lmforge.core.BuildInfo;
 import io.lmforge.core.config.ConfigError;
 import io.lmforge.core.config.PipelineConfig;
-import io.lmforge.core.stage.Stage;
+import io.lmforge.core.dataset.Lineage;
+import io.lmforge.core.stage.Computed;
+import io.lmforge.core.stage.DatasetStage;
 import io.lmforge.core.stage.StageContext;
-import io.lmforge.core.stage.StageResult;
+import io.lmforge.core.stage.StagePlan;
+import io.lmforge.core.stage.StageRun;
+import io.lmforge.core.stage.StageSpec;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
@@ -43,40 +47,52 @@ import java.util.regex.Pattern;
  * sample by default), evaluates it on documents it never saw, fits the score calibration, and
  * writes a versioned model directory (MLlib PipelineModel + langid.json).
  */
-public final class LangIdTrainStage implements Stage {
+public final class LangIdTrainStage extends DatasetStage<List<FileStatus>> {
     public static final String NAME = "langid-train";
+    private static final StageSpec SPEC = StageSpec.of(NAME,
+                    "train the language identifier (Spark MLlib, char n-grams) on labelled text; evaluate on held-out documents")
+            .reads("langid.train.paths (JSONL with text + a label field, or one plain-text file per language; label from langid.train.label-regex)")
+            .writes("langid.train.output, or <root>/models/langid/<version>/: pipeline/ (MLlib PipelineModel) + langid.json",
+                    "(labels, script profile, calibration temperature, held-out accuracy per language and confusions)")
+            .config("langid.train")
+            .notes("""
+                    langid.train.classifier = naive-bayes | logistic-regression; langid.train.calibrate: which off-the-shelf detectors get
+                    score calibrations for ingest.langid.detector. Use the result with --set ingest.langid.model=DIR
+                    (the shipped default is data/models/langid).""")
+            .build();
 
     @Override
-    public String name() {
-        return NAME;
+    public StageSpec spec() {
+        return SPEC;
     }
 
     @Override
-    public String summary() {
-        return "train the language identifier (Spark MLlib, char n-grams) on labelled text; evaluate on held-out documents";
-    }
-
-    @Override
-    public String help() {
-        return """
-                reads   langid.train.paths (one plain-text file per language; label from langid.train.label-regex)
-                writes  langid.train.output, or <root>/models/langid/<version>/: pipeline/ (MLlib PipelineModel) + langid.json
-                        (labels, script profile, calibration temperature, held-out accuracy per language and confusions)
-                config  langid.train.* (held-out fraction, seed, n-gram size, features, classifier naive-bayes|logistic-regression,
-                        calibrate: which off-the-shelf detectors get score calibrations for ingest.langid.detector)
-                Use the result with --set ingest.langid.model=DIR (the shipped default is data/models/langid).""";
-    }
-
-    @Override
-    public boolean needsChunk() {
-        return false;
+    public StagePlan<List<FileStatus>> plan(StageContext ctx) throws Exception {
+        FileSystem rootFs = ctx.layout().fs(ctx.spark().sparkContext().hadoopConfiguration());
+        StagePlan<List<FileStatus>> plan = new StagePlan<>(rootFs);
+        List<FileStatus> files = inputFiles(ctx.spark(), ctx.config().getStringList("langid.train.paths"));
+        for (FileStatus f : files) {
+            plan.inputFile(f.getPath().toString(), "labelled-text", f.getLen(), f.getModificationTime());
+        }
+        String out = ctx.config().getString("langid.train.output");
+        if (out.isBlank()) {
+            plan.output("model", null); // models/langid/<version>: the version hashes what was trained on
+            if (rootFs.exists(ctx.layout().langidModels())) {
+                for (FileStatus st : rootFs.listStatus(ctx.layout().langidModels())) {
+                    plan.upToDateAt(st.getPath());
+                }
+            }
+        } else {
+            plan.output("model", new Path(io.lmforge.core.config.HomePaths.resolve(out)));
+        }
+        return plan.payload(files);
     }
 
     public record LabelledDoc(String label, String id, String text) {
     }
 
     @Override
-    public StageResult run(StageContext ctx) throws Exception {
+    public Computed compute(StageRun<List<FileStatus>> ctx) throws Exception {
         PipelineConfig c = ctx.config();
         Pattern labelRegex = Pattern.compile(c.getString("langid.train.label-regex"));
         double heldout = c.getDouble("langid.train.heldout-fraction");
@@ -89,7 +105,7 @@ public final class LangIdTrainStage implements Stage {
         calibrate.forEach(name -> LangIdModelStore.offTheShelf(name, 2000)); // fail on a typo before the fit, not after
         long t0 = System.nanoTime();
 
-        List<LabelledDoc> docs = readDocs(ctx.spark(), c.getStringList("langid.train.paths"), labelRegex, c.getString("langid.train.label-field"));
+        List<LabelledDoc> docs = readDocs(ctx.spark(), ctx.payload(), labelRegex, c.getString("langid.train.label-field"));
         List<List<LabelledDoc>> parts = split(docs, seed, heldout);
         List<LabelledDoc> train = parts.get(0);
         List<LabelledDoc> calib = parts.get(1);
@@ -172,12 +188,11 @@ public final class LangIdTrainStage implements Stage {
         }
 
         String version = io.lmforge.core.ids.StableId.hash(c.hashOf("langid.train") + "|" + docs.size() + "|" + rows.size()).substring(0, 12);
-        String out = c.getString("langid.train.output");
-        Path dir = out.isBlank() ? new Path(ctx.layout().dataset("models/langid"), version) : new Path(io.lmforge.core.config.HomePaths.resolve(out));
-        FileSystem fs = dir.getFileSystem(ctx.spark().sparkContext().hadoopConfiguration());
-        if (fs.exists(dir)) {
-            fs.delete(dir, true);
+        if (ctx.output("model") == null) {
+            ctx.decideOutput("model", new Path(ctx.layout().langidModels(), version));
         }
+        Path dir = ctx.staged("model");
+        FileSystem fs = dir.getFileSystem(ctx.spark().sparkContext().hadoopConfiguration());
         pm.write().overwrite().save(new Path(dir, "pipeline").toString());
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("version", version);
@@ -198,8 +213,10 @@ public final class LangIdTrainStage implements Stage {
         eval.print(ctx.console(), classifier);
         votes.forEach((name, v) -> v.print(ctx.console(), classifier + " + " + name + ", calibrated vote (ingest.langid.detector=lmforge+"
                 + name.replaceFirst("-(low|high)$", "") + ")"));
-        return StageResult.committed(NAME, null, String.format(Locale.ROOT, "model %s: sentence accuracy %.3f, document accuracy %.3f -> %s",
-                version, eval.sentenceAccuracy(), eval.documentAccuracy(), dir));
+        return new Computed(Map.of("documents", docs.size(), "lines", rows.size(), "labels", model.labels().length,
+                "sentence_accuracy", eval.sentenceAccuracy(), "document_accuracy", eval.documentAccuracy()), Lineage.NONE,
+                String.format(Locale.ROOT, "model %s: sentence accuracy %.3f, document accuracy %.3f -> %s",
+                        version, eval.sentenceAccuracy(), eval.documentAccuracy(), ctx.output("model")));
     }
 
     /** [train, calibration (10%), held out] by a seeded hash of each document's id: held-out text is never trained on. */
@@ -241,8 +258,9 @@ public final class LangIdTrainStage implements Stage {
         return LanguageCodes.normalize(raw.replaceAll("[_-](Latn|Cyrl|Arab|Deva|Beng|Tibt|Nkoo|Tfng|Mymr|BR)$", ""));
     }
 
-    public static List<LabelledDoc> readDocs(org.apache.spark.sql.SparkSession spark, List<String> specs, Pattern labelRegex, String labelField) throws Exception {
-        List<LabelledDoc> docs = new ArrayList<>();
+    /** The files of langid.train.paths (files, directories, globs), each spec's sorted by path. */
+    public static List<FileStatus> inputFiles(org.apache.spark.sql.SparkSession spark, List<String> specs) throws java.io.IOException {
+        List<FileStatus> all = new ArrayList<>();
         for (String spec : specs) {
             Path p = new Path(io.lmforge.core.config.HomePaths.resolve(spec));
             FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -262,7 +280,16 @@ public final class LangIdTrainStage implements Stage {
                 }
             }
             files.sort((a, b) -> a.getPath().toString().compareTo(b.getPath().toString()));
+            all.addAll(files);
+        }
+        return all;
+    }
+
+    public static List<LabelledDoc> readDocs(org.apache.spark.sql.SparkSession spark, List<FileStatus> files, Pattern labelRegex, String labelField) throws Exception {
+        List<LabelledDoc> docs = new ArrayList<>();
+        {
             for (FileStatus f : files) {
+                FileSystem fs = f.getPath().getFileSystem(spark.sparkContext().hadoopConfiguration());
                 String name = f.getPath().getName();
                 if (name.endsWith(".jsonl") || name.endsWith(".jsonl.gz")) {
                     readJsonl(fs, f.getPath(), labelField, docs);

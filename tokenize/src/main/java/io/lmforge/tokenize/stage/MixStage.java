@@ -2,26 +2,30 @@ package io.lmforge.tokenize.stage;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.lmforge.core.BuildInfo;
 import io.lmforge.core.config.ConfigError;
 import io.lmforge.core.config.PipelineConfig;
+import io.lmforge.core.dataset.ChunkRegistry;
 import io.lmforge.core.dataset.DatasetLayout;
+import io.lmforge.core.dataset.DatasetSchemas;
 import io.lmforge.core.dataset.Datasets;
+import io.lmforge.core.dataset.HadoopFiles;
 import io.lmforge.core.dataset.LangPartitionedWrite;
+import io.lmforge.core.dataset.Lineage;
 import io.lmforge.core.dataset.Manifest;
-import io.lmforge.core.dataset.StageCommit;
-import io.lmforge.core.ids.StableId;
+import io.lmforge.core.dataset.Manifests;
 import io.lmforge.core.progress.ProgressReporter;
-import io.lmforge.core.stage.Stage;
+import io.lmforge.core.stage.Computed;
+import io.lmforge.core.stage.DatasetStage;
 import io.lmforge.core.stage.StageContext;
-import io.lmforge.core.stage.StageResult;
+import io.lmforge.core.stage.StagePlan;
+import io.lmforge.core.stage.StageRun;
+import io.lmforge.core.stage.StageSpec;
 import io.lmforge.tokenize.mix.HeldoutSplit;
 import io.lmforge.tokenize.mix.PackInput;
 import io.lmforge.tokenize.mix.PackedSequence;
 import io.lmforge.tokenize.mix.SequencePacker;
 import io.lmforge.tokenize.mix.TemperatureSampling;
 import io.lmforge.tokenize.mix.Uniform;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -33,7 +37,6 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,34 +61,25 @@ import static org.apache.spark.sql.functions.when;
  * over token counts (repeats capped), optionally joined by replayed documents of earlier chunks,
  * ordered by a seeded hash and packed into seq_len + 1 token sequences.
  */
-public final class MixStage implements Stage {
+public final class MixStage extends DatasetStage<MixStage.Plan> {
     public static final String NAME = "mix";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final StageSpec SPEC = StageSpec.of(NAME,
+                    "balance languages (XGLM temperature sampling), hold out docs, pack token sequences for training")
+            .perChunk()
+            .reads("tokens/chunk=ID (and tokens of earlier chunks when mix.replay.fraction > 0), the tokenizer they were encoded with")
+            .writes("mix/chunk=ID/train/        seq_id, tokens array<int> (mix.seq-len + 1 tokens each)",
+                    "mix/chunk=ID/heldout/      lang=L/: doc_id, n_bytes, n_tokens, tokens (whole documents)",
+                    "mix/chunk=ID/mixture.json  per language: docs, bytes, tokens, natural/sampled share, repeats")
+            .config("mix", "tokenizer.special-tokens")
+            .build();
 
-    @Override
-    public String name() {
-        return NAME;
+    record Plan(Settings settings, String version, List<String> replayChunks, long docs, long tokens) {
     }
 
     @Override
-    public String summary() {
-        return "balance languages (XGLM temperature sampling), hold out docs, pack token sequences for training";
-    }
-
-    @Override
-    public String help() {
-        return """
-                reads   tokens/chunk=ID (and tokens of earlier chunks when mix.replay.fraction > 0)
-                writes  mix/chunk=ID/train/        seq_id, tokens array<int> (mix.seq-len + 1 tokens each)
-                        mix/chunk=ID/heldout/      lang=L/: doc_id, n_bytes, n_tokens, tokens (whole documents)
-                        mix/chunk=ID/mixture.json  per language: docs, bytes, tokens, natural/sampled share, repeats
-                config  mix.alpha, mix.max-repeats, mix.seq-len, mix.heldout-fraction, mix.seed, mix.pack-buckets,
-                        mix.replay.fraction""";
-    }
-
-    @Override
-    public boolean needsChunk() {
-        return true;
+    public StageSpec spec() {
+        return SPEC;
     }
 
     private record Settings(double alpha, double maxRepeats, int seqLen, double heldout, long seed, int buckets, double replay) {
@@ -109,46 +103,49 @@ public final class MixStage implements Stage {
     }
 
     @Override
-    public StageResult run(StageContext ctx) throws Exception {
-        String chunk = ctx.requireChunk(NAME);
-        SparkSession spark = ctx.spark();
+    public StagePlan<Plan> plan(StageContext ctx) throws Exception {
+        String chunk = ctx.chunk();
         DatasetLayout layout = ctx.layout();
-        FileSystem fs = layout.fs(spark.sparkContext().hadoopConfiguration());
+        FileSystem fs = layout.fs(ctx.spark().sparkContext().hadoopConfiguration());
         Settings s = Settings.of(ctx.config());
-        Path inDir = layout.chunkDir("tokens", chunk);
-        Manifest input = Datasets.requireCommitted(spark, inDir, "tokens chunk " + chunk + " (run tokenize --chunk " + chunk + " first)");
-        String version = TokenizeStage.tokenizerVersionOf(input);
+        StagePlan<Plan> plan = new StagePlan<>(fs);
+        Manifest input = plan.input("tokens", layout.tokens(chunk), "run tokenize --chunk " + chunk + " first");
+        String version = input.lineageOrNone().requireTokenizer("tokens chunk " + chunk);
+        plan.input("tokenizer", layout.tokenizer(version), "the tokenizer of tokens chunk " + chunk);
         List<String> replayChunks = s.replay > 0 ? earlierChunks(fs, layout, chunk) : List.of();
-        StringBuilder fp = new StringBuilder(NAME + "|" + chunk + "|" + BuildInfo.version() + "|" + ctx.config().hashOf("mix") + "|" + input.fingerprint());
         for (String e : replayChunks) {
-            Manifest em = StageCommit.readManifest(fs, layout.chunkDir("tokens", e));
-            if (!version.equals(TokenizeStage.tokenizerVersionOf(em))) {
-                throw new ConfigError("mix " + chunk + ": replay chunk " + e + " was tokenized with " + TokenizeStage.tokenizerVersionOf(em)
+            Manifest em = plan.input("tokens " + e + " (replay)", layout.tokens(e), "tokenize --chunk " + e);
+            if (!version.equals(em.lineageOrNone().tokenizerVersion())) {
+                throw new ConfigError("mix " + chunk + ": replay chunk " + e + " was tokenized with " + em.lineageOrNone().tokenizerVersion()
                         + ", this chunk with " + version + "; re-tokenize it (tokenize --chunk " + e + " --force)");
             }
-            fp.append('|').append(e).append('=').append(em.fingerprint());
         }
-        String fingerprint = StableId.hash(fp.toString());
-        Path out = layout.chunkDir("mix", chunk);
-        Manifest previous = StageCommit.readManifest(fs, out);
-        if (!ctx.force() && previous != null && fingerprint.equals(previous.fingerprint())) {
-            return StageResult.skipped(NAME, chunk, "up to date: same tokens, replay history and config as " + out + "; --force recomputes");
-        }
+        return plan.payload(new Plan(s, version, replayChunks, input.count("docs"), input.count("tokens"))).output("mix", layout.mix(chunk));
+    }
+
+    @Override
+    public Computed compute(StageRun<Plan> run) throws Exception {
+        String chunk = run.chunk();
+        SparkSession spark = run.spark();
+        DatasetLayout layout = run.layout();
+        FileSystem fs = run.fs();
+        Settings s = run.payload().settings();
+        String version = run.payload().version();
+        List<String> replayChunks = run.payload().replayChunks();
         TokenizerStore store = new TokenizerStore(fs, layout);
-        String separatorToken = ctx.config().getStringList("tokenizer.special-tokens").get(0);
+        String separatorToken = run.config().getStringList("tokenizer.special-tokens").get(0);
         int separator = store.load(version).id(separatorToken);
         if (separator < 0) {
             throw new ConfigError("tokenizer " + version + " has no separator token '" + separatorToken + "' (tokenizer.special-tokens[0])");
         }
         long t0 = System.nanoTime();
-        StageCommit commit = StageCommit.begin(layout, spark.sparkContext().hadoopConfiguration(), NAME, chunk);
-        Path staged = commit.stage(out);
-        try (ProgressReporter ignored = ProgressReporter.start(ctx.console(), NAME + " " + chunk, ctx.config().getInt("pipeline.progress-interval-s"),
-                spark.sparkContext(), () -> String.format(Locale.ROOT, "%,d docs, %,d tokens", input.count("docs"), input.count("tokens")))) {
-            Dataset<Row> docs = HeldoutSplit.apply(Datasets.readChunk(spark, layout, "tokens", chunk), s.heldout, s.seed)
+        Path staged = run.staged("mix");
+        run.phase("mix");
+        try (ProgressReporter ignored = run.progress(() -> String.format(Locale.ROOT, "%,d docs, %,d tokens", run.payload().docs(), run.payload().tokens()))) {
+            Dataset<Row> docs = HeldoutSplit.apply(Datasets.readChunk(spark, layout.tokens(chunk), chunk), s.heldout, s.seed)
                     .persist(StorageLevel.MEMORY_AND_DISK());
             Dataset<Row> train = docs.where(col("heldout").equalTo(false));
-            LangPartitionedWrite.write(docs.where(col("heldout")).select("doc_id", "lang", "n_bytes", "n_tokens", "tokens"), 1, "zstd",
+            LangPartitionedWrite.write(DatasetSchemas.conform(docs.where(col("heldout")), DatasetSchemas.TOKENS), 1, "zstd",
                     new Path(staged, "heldout").toString());
 
             // per-language natural token counts -> repeats
@@ -183,7 +180,7 @@ public final class MixStage implements Stage {
                 long sampledTokens = sampled.agg(sum("n_tokens")).first().isNullAt(0) ? 0 : sampled.agg(sum("n_tokens")).first().getLong(0);
                 Dataset<Row> earlier = null;
                 for (String e : replayChunks) {
-                    Dataset<Row> d = HeldoutSplit.apply(Datasets.readChunk(spark, layout, "tokens", e), s.heldout, s.seed)
+                    Dataset<Row> d = HeldoutSplit.apply(Datasets.readChunk(spark, layout.tokens(e), e), s.heldout, s.seed)
                             .where(col("heldout").equalTo(false)).select("doc_id", "lang", "n_tokens", "tokens");
                     earlier = earlier == null ? d : earlier.unionByName(d);
                 }
@@ -213,7 +210,8 @@ public final class MixStage implements Stage {
             Dataset<PackedSequence> packed = ordered.repartition(s.buckets, col("bucket")).sortWithinPartitions("bucket", "key", "doc_id", "copy")
                     .select("bucket", "tokens").as(Encoders.bean(PackInput.class))
                     .mapPartitions(new SequencePacker(length, separator), Encoders.bean(PackedSequence.class));
-            packed.toDF().select(col("seqId").as("seq_id"), col("tokens")).sortWithinPartitions("seq_id").write().option("compression", "zstd")
+            DatasetSchemas.conform(packed.toDF().select(col("seqId").as("seq_id"), col("tokens")), DatasetSchemas.SEQUENCES)
+                    .sortWithinPartitions("seq_id").write().option("compression", "zstd")
                     .parquet(new Path(staged, "train").toString());
             long written = spark.read().parquet(new Path(staged, "train").toString()).count();
             if (written != expectedSeqs) {
@@ -244,44 +242,20 @@ public final class MixStage implements Stage {
             counts.put("tokenizer_version", version);
             mixture.put("counts", counts);
             fs.mkdirs(staged);
-            new TokenizerStore(fs, layout).write(new Path(staged, "mixture.json"), JSON.writeValueAsString(mixture));
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            Map<String, Object> in = new LinkedHashMap<>();
-            in.put("path", inDir.toString());
-            in.put("fingerprint", input.fingerprint());
-            in.put("tokenizer_version", version);
-            Manifest m = new Manifest(NAME, chunk, BuildInfo.version(), ctx.config().hashOf("mix"), fingerprint, List.of(in),
-                    List.of(out.toString()), counts, Map.of("total", TokenizerTrainStage.round3(seconds)),
-                    Instant.now().minusMillis((long) (seconds * 1000)).toString(), Instant.now().toString());
-            commit.publish(m);
+            HadoopFiles.writeString(fs, new Path(staged, "mixture.json"), JSON.writeValueAsString(mixture));
             docs.unpersist();
             ordered.unpersist();
-            printSummary(ctx, chunk, mixture, counts, seconds);
-            return StageResult.committed(NAME, chunk, String.format(Locale.ROOT, "%,d sequences of %d tokens, %,d held-out docs -> %s",
-                    written, length, heldoutDocs, out));
-        } catch (Exception | Error e) {
-            commit.abort();
-            throw e;
+            printSummary(run.console(), chunk, mixture, counts, (System.nanoTime() - t0) / 1e9);
+            return new Computed(counts, new Lineage(null, version, s.seqLen), String.format(Locale.ROOT,
+                    "%,d sequences of %d tokens, %,d held-out docs -> %s", written, length, heldoutDocs, layout.mix(chunk)));
         }
     }
 
     /** Chunks whose tokens are committed and whose dedup arrival number is below this chunk's. */
     static List<String> earlierChunks(FileSystem fs, DatasetLayout layout, String chunk) throws java.io.IOException {
-        Manifest own = StageCommit.readManifest(fs, layout.chunkDir("dedup/docs", chunk));
-        long seq = own == null ? Long.MAX_VALUE : own.count("seq");
         List<String> out = new ArrayList<>();
-        Path tokens = layout.dataset("tokens");
-        if (!fs.exists(tokens)) {
-            return out;
-        }
-        for (FileStatus st : fs.listStatus(tokens)) {
-            String name = st.getPath().getName();
-            if (!name.startsWith("chunk=") || name.equals("chunk=" + chunk) || StageCommit.readManifest(fs, st.getPath()) == null) {
-                continue;
-            }
-            String other = name.substring("chunk=".length());
-            Manifest dm = StageCommit.readManifest(fs, layout.chunkDir("dedup/docs", other));
-            if (dm != null && dm.count("seq") < seq) {
+        for (String other : new ChunkRegistry(fs, layout).before(chunk)) {
+            if (Manifests.read(fs, layout.tokens(other)) != null) {
                 out.add(other);
             }
         }
@@ -331,14 +305,14 @@ public final class MixStage implements Stage {
     }
 
     @SuppressWarnings("unchecked")
-    private static void printSummary(StageContext ctx, String chunk, Map<String, Object> mixture, Map<String, Object> counts, double seconds) {
-        ctx.console().println("lang      tokens  natural  sampled  repeats");
+    private static void printSummary(java.io.PrintStream console, String chunk, Map<String, Object> mixture, Map<String, Object> counts, double seconds) {
+        console.println("lang      tokens  natural  sampled  repeats");
         for (Map.Entry<String, Object> e : ((Map<String, Object>) mixture.get("languages")).entrySet()) {
             Map<String, Object> l = (Map<String, Object>) e.getValue();
-            ctx.console().printf(Locale.ROOT, "%-8s %8d %7.2f%% %7.2f%% %8.2f%n", e.getKey(), (Long) l.get("tokens"),
+            console.printf(Locale.ROOT, "%-8s %8d %7.2f%% %7.2f%% %8.2f%n", e.getKey(), (Long) l.get("tokens"),
                     100 * (Double) l.get("natural_share"), 100 * (Double) l.get("sampled_share"), (Double) l.get("repeats"));
         }
-        ctx.console().printf(Locale.ROOT, "mix %s: %,d sequences x %d tokens; %,d held-out docs; %,d tail tokens dropped; replay %,d docs; %.1f s%n",
+        console.printf(Locale.ROOT, "mix %s: %,d sequences x %d tokens; %,d held-out docs; %,d tail tokens dropped; replay %,d docs; %.1f s%n",
                 chunk, (Long) counts.get("sequences"), (Integer) counts.get("seq_len") + 1, (Long) counts.get("heldout_docs"),
                 (Long) counts.get("dropped_tail_tokens"), (Long) counts.get("replay_docs"), seconds);
     }

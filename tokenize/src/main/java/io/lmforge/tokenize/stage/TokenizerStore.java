@@ -3,7 +3,9 @@ package io.lmforge.tokenize.stage;
 import io.lmforge.core.config.ConfigError;
 import io.lmforge.core.dataset.DatasetLayout;
 import io.lmforge.core.dataset.Manifest;
-import io.lmforge.core.dataset.StageCommit;
+import io.lmforge.core.dataset.HadoopFiles;
+import io.lmforge.core.dataset.Manifests;
+import io.lmforge.core.dataset.TokenizerHeader;
 import io.lmforge.tokenize.bpe.BpeTokenizer;
 import io.lmforge.tokenize.bpe.HfTokenizerJson;
 import org.apache.hadoop.fs.FileStatus;
@@ -20,7 +22,7 @@ import java.util.List;
  * a version directory never changes once committed.
  */
 public final class TokenizerStore {
-    public static final String TOKENIZER_JSON = "tokenizer.json";
+    public static final String TOKENIZER_JSON = TokenizerHeader.TOKENIZER_JSON;
     private final FileSystem fs;
     private final DatasetLayout layout;
 
@@ -30,11 +32,11 @@ public final class TokenizerStore {
     }
 
     public Path root() {
-        return layout.dataset("tokenizer");
+        return layout.tokenizerRoot();
     }
 
     public Path dir(String version) {
-        return new Path(root(), DatasetLayout.checkChunkId(version));
+        return layout.tokenizer(version);
     }
 
     public String current() throws IOException {
@@ -42,22 +44,17 @@ public final class TokenizerStore {
         return fs.exists(p) ? read(p).trim() : null;
     }
 
+    /** Points CURRENT at a committed version: the old pointer is replaced atomically, never deleted first. */
     public void setCurrent(String version) throws IOException {
-        Path tmp = new Path(root(), "CURRENT.tmp");
-        write(tmp, version + "\n");
-        Path p = new Path(root(), "CURRENT");
-        fs.delete(p, false);
-        if (!fs.rename(tmp, p)) {
-            throw new IOException("cannot rename " + tmp + " to " + p);
-        }
+        HadoopFiles.writeAtomically(fs, new Path(root(), "CURRENT"), version + "\n");
     }
 
-    /** Committed versions (directories with a manifest). */
+    /** Committed versions. */
     public List<String> versions() throws IOException {
         List<String> out = new ArrayList<>();
         if (fs.exists(root())) {
             for (FileStatus st : fs.listStatus(root())) {
-                if (st.isDirectory() && fs.exists(new Path(st.getPath(), Manifest.FILE_NAME))) {
+                if (st.isDirectory() && Manifests.read(fs, st.getPath()) != null) {
                     out.add(st.getPath().getName());
                 }
             }
@@ -72,25 +69,21 @@ public final class TokenizerStore {
         if (v == null) {
             throw new ConfigError("no tokenizer under " + root() + ": run tokenizer-train --chunk ID first (or set tokenizer.version)");
         }
-        if (StageCommit.readManifest(fs, dir(v)) == null) {
+        if (Manifests.read(fs, dir(v)) == null) {
             throw new ConfigError("tokenizer.version '" + v + "' is not a committed tokenizer under " + root() + "; committed: " + versions());
         }
         return v;
     }
 
     public BpeTokenizer load(String version) throws IOException {
-        return HfTokenizerJson.read(read(new Path(dir(version), TOKENIZER_JSON)));
+        return HfTokenizerJson.read(TokenizerHeader.read(fs, layout, version).json());
     }
 
     public Manifest manifest(String version) throws IOException {
-        return StageCommit.readManifest(fs, dir(version));
+        return Manifests.read(fs, dir(version));
     }
 
     String read(Path p) throws IOException {
-        return StageCommit.readString(fs, p);
-    }
-
-    void write(Path p, String s) throws IOException {
-        StageCommit.writeString(fs, p, s);
+        return HadoopFiles.readString(fs, p);
     }
 }

@@ -2,18 +2,20 @@ package io.lmforge.tokenize.stage;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.lmforge.core.BuildInfo;
 import io.lmforge.core.config.ConfigError;
 import io.lmforge.core.config.PipelineConfig;
-import io.lmforge.core.dataset.DatasetLayout;
 import io.lmforge.core.dataset.Datasets;
-import io.lmforge.core.dataset.Manifest;
-import io.lmforge.core.dataset.StageCommit;
+import io.lmforge.core.dataset.HadoopFiles;
+import io.lmforge.core.dataset.Lineage;
+import io.lmforge.core.dataset.TokenizerHeader;
 import io.lmforge.core.ids.StableId;
 import io.lmforge.core.progress.ProgressReporter;
-import io.lmforge.core.stage.Stage;
+import io.lmforge.core.stage.Computed;
+import io.lmforge.core.stage.DatasetStage;
 import io.lmforge.core.stage.StageContext;
-import io.lmforge.core.stage.StageResult;
+import io.lmforge.core.stage.StagePlan;
+import io.lmforge.core.stage.StageRun;
+import io.lmforge.core.stage.StageSpec;
 import io.lmforge.tokenize.bpe.BpeTokenizer;
 import io.lmforge.tokenize.bpe.HfTokenizerJson;
 import io.lmforge.tokenize.encode.BpeModel;
@@ -23,7 +25,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,39 +42,34 @@ import static org.apache.spark.sql.functions.sum;
  * language-balanced, and commits it as tokenizer/&lt;version&gt;/ (version = vocabulary size +
  * content hash of tokenizer.json), then points tokenizer/CURRENT at it.
  */
-public final class TokenizerTrainStage implements Stage {
+public final class TokenizerTrainStage extends DatasetStage<List<String>> {
     public static final String NAME = "tokenizer-train";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final StageSpec SPEC = StageSpec.of(NAME, "train the byte-level BPE tokenizer (HF tokenizer.json) on language-balanced dedup/docs")
+            .reads("dedup/docs/chunk=ID for --chunk ID, or for every chunk in tokenizer.train.chunks")
+            .writes("tokenizer/<version>/tokenizer.json     Hugging Face tokenizers format (byte-level BPE)",
+                    "tokenizer/<version>/tokenizer_config.json, stats.json (bytes per token per language)",
+                    "tokenizer/CURRENT                      the version tokenize uses by default (moved after the commit)")
+            .config("tokenizer.vocab-size", "tokenizer.special-tokens", "tokenizer.train.alpha", "tokenizer.train.max-upsample",
+                    "tokenizer.train.max-words", "tokenizer.train.min-pair-count", "mix.seq-len")
+            .runtime("tokenizer.train.chunks")
+            .notes("<version> = bpe<vocab>-<hash of tokenizer.json>: a version never changes once committed. Up to date means: CURRENT\n"
+                    + "was trained from the same docs and config.")
+            .build();
 
     @Override
-    public String name() {
-        return NAME;
+    public StageSpec spec() {
+        return SPEC;
+    }
+
+    /** One tokenizer store per root: CURRENT is shared by every chunk. */
+    @Override
+    public List<String> scope(StageContext ctx) {
+        return List.of();
     }
 
     @Override
-    public String summary() {
-        return "train the byte-level BPE tokenizer (HF tokenizer.json) on language-balanced dedup/docs";
-    }
-
-    @Override
-    public String help() {
-        return """
-                reads   dedup/docs/chunk=ID for --chunk ID, or for every chunk in tokenizer.train.chunks
-                writes  tokenizer/<version>/tokenizer.json     Hugging Face tokenizers format (byte-level BPE)
-                        tokenizer/<version>/tokenizer_config.json, stats.json (bytes per token per language)
-                        tokenizer/CURRENT                      the version tokenize uses by default
-                config  tokenizer.vocab-size, tokenizer.special-tokens, tokenizer.train.* (alpha, max-upsample,
-                        max-words, min-pair-count, chunks)
-                Re-running with the same inputs and config skips; --force retrains.""";
-    }
-
-    @Override
-    public boolean needsChunk() {
-        return false;
-    }
-
-    @Override
-    public StageResult run(StageContext ctx) throws Exception {
+    public StagePlan<List<String>> plan(StageContext ctx) throws Exception {
         PipelineConfig c = ctx.config();
         List<String> chunks = new ArrayList<>(c.getStringList("tokenizer.train.chunks"));
         if (chunks.isEmpty()) {
@@ -82,29 +78,27 @@ public final class TokenizerTrainStage implements Stage {
             }
             chunks.add(ctx.chunk());
         }
-        DatasetLayout layout = ctx.layout();
-        FileSystem fs = layout.fs(ctx.spark().sparkContext().hadoopConfiguration());
-        TokenizerStore store = new TokenizerStore(fs, layout);
-        StringBuilder fp = new StringBuilder(NAME + "|" + BuildInfo.version() + "|"
-                + c.hashOf("tokenizer.vocab-size", "tokenizer.special-tokens", "tokenizer.train.alpha", "tokenizer.train.max-upsample",
-                "tokenizer.train.max-words", "tokenizer.train.min-pair-count"));
-        List<Map<String, Object>> inputs = new ArrayList<>();
+        FileSystem fs = ctx.layout().fs(ctx.spark().sparkContext().hadoopConfiguration());
+        StagePlan<List<String>> plan = new StagePlan<>(fs);
+        for (String chunk : chunks) {
+            plan.input("dedup/docs " + chunk, ctx.layout().dedupDocs(chunk), "run dedup --chunk " + chunk + " first");
+        }
+        TokenizerStore store = new TokenizerStore(fs, ctx.layout());
+        String current = store.current();
+        if (current != null) {
+            plan.upToDateAt(store.dir(current));
+        }
+        return plan.payload(chunks).output("tokenizer", null); // the version is a hash of what training produces
+    }
+
+    @Override
+    public Computed compute(StageRun<List<String>> run) throws Exception {
+        PipelineConfig c = run.config();
+        List<String> chunks = run.payload();
         Dataset<Row> docs = null;
         for (String chunk : chunks) {
-            Path dir = layout.chunkDir("dedup/docs", chunk);
-            Manifest m = Datasets.requireCommitted(ctx.spark(), dir, "dedup/docs chunk " + chunk + " (run dedup --chunk " + chunk + " first)");
-            fp.append('|').append(chunk).append('=').append(m.fingerprint());
-            inputs.add(Map.of("path", dir.toString(), "fingerprint", m.fingerprint()));
-            Dataset<Row> d = Datasets.readChunk(ctx.spark(), layout, "dedup/docs", chunk).select("lang", "text");
+            Dataset<Row> d = Datasets.readChunk(run.spark(), run.layout().dedupDocs(chunk), chunk).select("lang", "text");
             docs = docs == null ? d : docs.unionByName(d);
-        }
-        String fingerprint = StableId.hash(fp.toString());
-        String current = store.current();
-        if (!ctx.force() && current != null) {
-            Manifest cm = store.manifest(current);
-            if (cm != null && fingerprint.equals(cm.fingerprint())) {
-                return StageResult.skipped(NAME, String.join(",", chunks), "up to date: tokenizer " + current + " was trained on the same docs and config; --force retrains");
-            }
         }
         int vocabSize = c.getInt("tokenizer.vocab-size");
         long t0 = System.nanoTime();
@@ -115,9 +109,9 @@ public final class TokenizerTrainStage implements Stage {
                 .setProgress(merges::set);
         BpeTokenizer tok;
         Dataset<Row> trainDocs = docs;
-        try (ProgressReporter ignored = ProgressReporter.start(ctx.console(), NAME, c.getInt("pipeline.progress-interval-s"),
-                ctx.spark().sparkContext(), () -> merges.get() == 0 ? "counting words and pairs on Spark"
-                        : String.format(Locale.ROOT, "%,d / %,d merges", merges.get(), vocabSize - 256 - c.getStringList("tokenizer.special-tokens").size()))) {
+        run.phase("train");
+        try (ProgressReporter ignored = run.progress(() -> merges.get() == 0 ? "counting words and pairs on Spark"
+                : String.format(Locale.ROOT, "%,d / %,d merges", merges.get(), vocabSize - 256 - c.getStringList("tokenizer.special-tokens").size()))) {
             tok = trainer.fit(trainDocs).tokenizer();
         }
         BpeTrainer.Stats st = trainer.lastStats();
@@ -125,6 +119,7 @@ public final class TokenizerTrainStage implements Stage {
         String version = "bpe" + tok.vocabSize() + "-" + StableId.hash(json).substring(0, 12);
 
         // bytes per token per language on the training docs: what balancing bought each language
+        run.phase("stats");
         Map<String, Object> byLang = new TreeMap<>();
         long docCount = 0;
         for (Row r : new BpeModel(tok).transform(docs.withColumn("doc_id", org.apache.spark.sql.functions.lit("")))
@@ -149,30 +144,21 @@ public final class TokenizerTrainStage implements Stage {
         counts.put("distinct_words", st.distinctWords());
         counts.put("words_used", st.wordsKept());
         counts.put("by_lang", byLang);
-        Map<String, Double> timings = new LinkedHashMap<>();
-        timings.put("spark_counting", round3(st.sparkSeconds()));
-        timings.put("merges", round3(st.mergeSeconds()));
-        timings.put("total", round3(seconds));
+        counts.put("spark_counting_s", round3(st.sparkSeconds()));
+        counts.put("merge_loop_s", round3(st.mergeSeconds()));
 
-        Path out = store.dir(version);
-        StageCommit commit = StageCommit.begin(layout, ctx.spark().sparkContext().hadoopConfiguration(), NAME, String.join("+", chunks));
-        try {
-            Path staged = commit.stage(out);
-            fs.mkdirs(staged);
-            store.write(new Path(staged, TokenizerStore.TOKENIZER_JSON), json);
-            store.write(new Path(staged, "tokenizer_config.json"), JSON.writeValueAsString(tokenizerConfig(c)));
-            store.write(new Path(staged, "stats.json"), JSON.writeValueAsString(counts));
-            Manifest m = new Manifest(NAME, String.join(",", chunks), BuildInfo.version(), c.hashOf("tokenizer"), fingerprint, inputs,
-                    List.of(out.toString()), counts, timings, Instant.now().minusMillis((long) (seconds * 1000)).toString(), Instant.now().toString());
-            commit.publish(m);
-            store.setCurrent(version);
-        } catch (Exception | Error e) {
-            commit.abort();
-            throw e;
-        }
-        printSummary(ctx, version, st, byLang, seconds);
-        return StageResult.committed(NAME, String.join(",", chunks), String.format(Locale.ROOT, "%s: %,d tokens, %,d merges -> %s",
-                version, tok.vocabSize(), tok.mergeCount(), out));
+        TokenizerStore store = new TokenizerStore(run.fs(), run.layout());
+        run.decideOutput("tokenizer", store.dir(version));
+        Path staged = run.staged("tokenizer");
+        FileSystem fs = run.fs();
+        fs.mkdirs(staged);
+        HadoopFiles.writeString(fs, new Path(staged, TokenizerStore.TOKENIZER_JSON), json);
+        HadoopFiles.writeString(fs, new Path(staged, TokenizerHeader.TOKENIZER_CONFIG), JSON.writeValueAsString(tokenizerConfig(c)));
+        HadoopFiles.writeString(fs, new Path(staged, "stats.json"), JSON.writeValueAsString(counts));
+        run.afterCommit(() -> store.setCurrent(version)); // CURRENT never names an uncommitted version
+        printSummary(run.console(), version, st, byLang, seconds);
+        return new Computed(counts, new Lineage(null, version, null), String.format(Locale.ROOT, "%s: %,d tokens, %,d merges -> %s",
+                version, tok.vocabSize(), tok.mergeCount(), store.dir(version)));
     }
 
     private static Map<String, Object> tokenizerConfig(PipelineConfig c) {
@@ -187,17 +173,17 @@ public final class TokenizerTrainStage implements Stage {
         return m;
     }
 
-    private static void printSummary(StageContext ctx, String version, BpeTrainer.Stats st, Map<String, Object> byLang, double seconds) {
-        ctx.console().printf(Locale.ROOT, "tokenizer %s: %,d words (%,d distinct), %,d byte pairs; counting on Spark %.1f s, %,d merges on the driver %.1f s%n",
+    private static void printSummary(java.io.PrintStream console, String version, BpeTrainer.Stats st, Map<String, Object> byLang, double seconds) {
+        console.printf(Locale.ROOT, "tokenizer %s: %,d words (%,d distinct), %,d byte pairs; counting on Spark %.1f s, %,d merges on the driver %.1f s%n",
                 version, st.wordsKept(), st.distinctWords(), st.bytePairs(), st.sparkSeconds(), st.merges(), st.mergeSeconds());
-        ctx.console().println("lang       docs      bytes  weight  bytes/token");
+        console.println("lang       docs      bytes  weight  bytes/token");
         for (Map.Entry<String, Object> e : byLang.entrySet()) {
             @SuppressWarnings("unchecked")
             Map<String, Object> l = (Map<String, Object>) e.getValue();
-            ctx.console().printf(Locale.ROOT, "%-8s %6d %10d %7.2f %12.2f%n", e.getKey(), (Long) l.get("docs"), (Long) l.get("bytes"),
+            console.printf(Locale.ROOT, "%-8s %6d %10d %7.2f %12.2f%n", e.getKey(), (Long) l.get("docs"), (Long) l.get("bytes"),
                     (Double) l.get("train_weight"), (Double) l.get("bytes_per_token"));
         }
-        ctx.console().printf(Locale.ROOT, "tokenizer-train done in %.1f s%n", seconds);
+        console.printf(Locale.ROOT, "tokenizer-train done in %.1f s%n", seconds);
     }
 
     static double round3(double v) {

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lmforge.core.config.PipelineConfig;
 import io.lmforge.core.dataset.DatasetLayout;
-import io.lmforge.core.dataset.Manifest;
+import io.lmforge.core.dataset.Lineage;
+import io.lmforge.core.testing.Fixtures;
 import io.lmforge.core.stage.StageContext;
 import io.lmforge.core.stage.StageRegistry;
 import io.lmforge.core.stage.StageResult;
@@ -50,16 +51,18 @@ class MixStageTest {
     static void commitTokens() throws Exception {
         root = SharedSpark.tempDir("mix");
         String json = HfTokenizerJson.write(new MergeLearner(List.of("<|endoftext|>", "<|pad|>"), List.of(), new long[0], Map.of()).learn(258, 1, null));
-        Path tokDir = root.resolve("tokenizer/v1");
-        Files.createDirectories(tokDir);
-        Files.writeString(tokDir.resolve("tokenizer.json"), json);
-        writeManifest(tokDir, "tokenizer-train", "x", List.of(), Map.of());
+        DatasetLayout layout = new DatasetLayout(root.toString());
+        Fixtures.commit(SharedSpark.get(), layout, "tokenizer-train", null, layout.tokenizer("v1"), staged -> {
+            Files.createDirectories(Path.of(staged.toString()));
+            Files.writeString(Path.of(staged.toString()).resolve("tokenizer.json"), json);
+        }, Map.of(), new Lineage(null, "v1", null));
         Files.writeString(root.resolve("tokenizer/CURRENT"), "v1\n");
-        writeChunk("0001", 0, 1);
-        writeChunk("0002", 10_000, 2);
+        Fixtures.arrive(SharedSpark.get(), layout, "0001", "0002");
+        writeChunk("0001", 0);
+        writeChunk("0002", 10_000);
     }
 
-    private static void writeChunk(String chunk, int firstDoc, int seq) throws Exception {
+    private static void writeChunk(String chunk, int firstDoc) throws Exception {
         SparkSession spark = SharedSpark.get();
         List<Row> rows = new ArrayList<>();
         int doc = firstDoc;
@@ -77,12 +80,10 @@ class MixStageTest {
         StructType schema = new StructType().add("doc_id", DataTypes.StringType).add("lang", DataTypes.StringType)
                 .add("n_bytes", DataTypes.IntegerType).add("n_tokens", DataTypes.IntegerType)
                 .add("tokens", DataTypes.createArrayType(DataTypes.IntegerType, false));
-        Path dir = root.resolve("tokens/chunk=" + chunk);
-        spark.createDataFrame(rows, schema).repartition(3).write().partitionBy("lang").parquet(dir.toString());
-        writeManifest(dir, "tokenize", chunk, List.of(Map.of("tokenizer_version", "v1")), Map.of("docs", rows.size()));
-        Path dedup = root.resolve("dedup/docs/chunk=" + chunk);
-        Files.createDirectories(dedup);
-        writeManifest(dedup, "dedup", chunk, List.of(), Map.of("seq", seq));
+        DatasetLayout layout = new DatasetLayout(root.toString());
+        Fixtures.commit(spark, layout, "tokenize", chunk, layout.tokens(chunk),
+                staged -> spark.createDataFrame(rows, schema).repartition(3).write().partitionBy("lang").parquet(staged.toString()),
+                Map.of("docs", rows.size()), new Lineage(null, "v1", null));
     }
 
     private static List<Integer> toList(int[] a) {
@@ -91,11 +92,6 @@ class MixStageTest {
             l.add(v);
         }
         return l;
-    }
-
-    private static void writeManifest(Path dir, String stage, String chunk, List<Map<String, Object>> inputs, Map<String, Object> counts) throws Exception {
-        Manifest m = new Manifest(stage, chunk, "test", "h", stage + chunk, inputs, List.of(dir.toString()), new HashMap<>(counts), Map.of(), "t", "t");
-        Files.writeString(dir.resolve(Manifest.FILE_NAME), m.toJson());
     }
 
     private static StageResult runMix(String chunk, boolean force, String... overrides) throws Exception {

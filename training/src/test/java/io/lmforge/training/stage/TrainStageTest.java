@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lmforge.core.config.PipelineConfig;
 import io.lmforge.core.dataset.DatasetLayout;
+import io.lmforge.core.dataset.Lineage;
 import io.lmforge.core.dataset.Manifest;
+import io.lmforge.core.testing.Fixtures;
 import io.lmforge.core.stage.StageContext;
 import io.lmforge.core.stage.StageRegistry;
 import io.lmforge.core.stage.StageResult;
@@ -22,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,15 +38,19 @@ class TrainStageTest {
     @BeforeAll
     static void commitMix() throws Exception {
         root = SharedSpark.tempDir("train");
-        Path tok = root.resolve("tokenizer/v1");
-        Files.createDirectories(tok);
-        Files.writeString(tok.resolve("tokenizer.json"), "{\"added_tokens\":[{\"id\":0,\"content\":\"<|endoftext|>\"}],\"model\":{\"vocab\":{\"x\":256}}}");
+        DatasetLayout layout = new DatasetLayout(root.toString());
+        Fixtures.commit(SharedSpark.get(), layout, "tokenizer-train", null, layout.tokenizer("v1"), staged -> {
+            Path dir = Path.of(staged.toString());
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("tokenizer.json"), "{\"added_tokens\":[{\"id\":0,\"content\":\"<|endoftext|>\"}],\"model\":{\"vocab\":{\"x\":256}}}");
+        }, Map.of(), new Lineage(null, "v1", null));
+        Fixtures.arrive(SharedSpark.get(), layout, "0001", "0002");
         byte[] text = Files.readAllBytes(SharedSpark.repoRoot().toPath().resolve("data/sample/chunk-0002/text/ud-fr.txt"));
-        writeMix("0001", text, 0, 1);
-        writeMix("0002", text, 16_000, 2);
+        writeMix("0001", text, 0);
+        writeMix("0002", text, 16_000);
     }
 
-    private static void writeMix(String chunk, byte[] text, int from, int seq) throws Exception {
+    private static void writeMix(String chunk, byte[] text, int from) throws Exception {
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < 96; i++) {
             List<Integer> t = new ArrayList<>();
@@ -54,18 +59,10 @@ class TrainStageTest {
             }
             rows.add(RowFactory.create((long) i, t));
         }
-        Path dir = root.resolve("mix/chunk=" + chunk);
-        SharedSpark.get().createDataFrame(rows, new StructType().add("seq_id", DataTypes.LongType)
-                .add("tokens", DataTypes.createArrayType(DataTypes.IntegerType, false))).write().parquet(dir.resolve("train").toString());
-        manifest(dir, "mix", chunk, Map.of("seq_len", SEQ, "tokenizer_version", "v1"));
-        Path dedup = root.resolve("dedup/docs/chunk=" + chunk);
-        Files.createDirectories(dedup);
-        manifest(dedup, "dedup", chunk, Map.of("seq", seq));
-    }
-
-    private static void manifest(Path dir, String stage, String chunk, Map<String, Object> counts) throws Exception {
-        Files.writeString(dir.resolve(Manifest.FILE_NAME), new Manifest(stage, chunk, "t", "h", stage + chunk, List.of(), List.of(),
-                new HashMap<>(counts), Map.of(), "t", "t").toJson());
+        DatasetLayout layout = new DatasetLayout(root.toString());
+        Fixtures.commit(SharedSpark.get(), layout, "mix", chunk, layout.mix(chunk), staged -> SharedSpark.get().createDataFrame(rows,
+                        new StructType().add("seq_id", DataTypes.LongType).add("tokens", DataTypes.createArrayType(DataTypes.IntegerType, false)))
+                .write().parquet(new org.apache.hadoop.fs.Path(staged, "train").toString()), Map.of(), new Lineage(null, "v1", SEQ));
     }
 
     private static StageResult train(String chunk, String... sets) throws Exception {
@@ -114,6 +111,7 @@ class TrainStageTest {
         assertEquals(48, s.get("replayed_sequences").asInt(), "half of chunk 0002's 96 sequences, from chunk 0001");
         assertEquals("0001", s.get("replayed_from").get(0).asText());
         Manifest m = Manifest.fromJson(Files.readString(root.resolve("models/replay/chunk=0002/" + Manifest.FILE_NAME)));
+        assertEquals(2L, m.lineage().seq(), "the chunk's arrival number is in the checkpoint's lineage");
         assertEquals((96 + 48) / 4, m.count("batches"), "96 + 48 sequences in minibatches of 4");
         train("0002", "train.run=replay2", "train.replay.fraction=0.5", "train.max-rounds-per-chunk=0");
         assertEquals(0, state("replay2", "0002").get("replayed_sequences").asInt(), "a run without earlier checkpoints replays nothing");
@@ -137,11 +135,12 @@ class TrainStageTest {
         train("0001", "train.run=straight");
         train("0002", "train.run=straight");
         train("0001", "train.run=killed");
-        // a kill during chunk 0002 leaves only uncommitted files under _staging (the commit is atomic)
-        Path leftover = root.resolve("_staging/train-0002-deadbeef/out0");
+        // a kill during chunk 0002 leaves only uncommitted files under _staging (the commit is atomic); the rerun removes them
+        Path leftover = root.resolve("_staging/train+killed+0002+deadbeef0000/out0");
         Files.createDirectories(leftover);
         Files.writeString(leftover.resolve("model.zip"), "partial");
         train("0002", "train.run=killed");
+        assertTrue(Files.notExists(leftover.getParent()), "the dead run's staging is gone");
         List<Double> straight = losses("straight", "0002");
         List<Double> resumed = losses("killed", "0002");
         assertEquals(3, straight.size());

@@ -1,0 +1,59 @@
+package io.lmforge.core.stage;
+
+import java.util.List;
+
+/**
+ * A stage that writes datasets: its declaration ({@link #spec}, {@link #plan}) plus its computation
+ * ({@link #compute}). Everything around them (config view, fingerprint, skip or --force, locks,
+ * staging, commit, manifests, timings) is {@link StageRunner}'s, the same for every stage.
+ *
+ * @param <P> what the stage's plan hands its computation (resolved inputs, settings)
+ */
+public abstract class DatasetStage<P> implements Stage {
+    /** The static declaration: name, help, config keys. */
+    public abstract StageSpec spec();
+
+    /**
+     * Resolves this run's inputs and outputs. Read-only: it runs before the locks are taken (to fail
+     * fast and to skip up-to-date work) and again under them.
+     */
+    public abstract StagePlan<P> plan(StageContext ctx) throws Exception;
+
+    /** Computes the outputs into the run's staged paths and returns their counts. */
+    public abstract Computed compute(StageRun<P> run) throws Exception;
+
+    /** What one run of this stage owns exclusively: by default its chunk (or nothing more than the stage). */
+    public List<String> scope(StageContext ctx) {
+        return ctx.chunk() == null ? List.of() : List.of(ctx.chunk());
+    }
+
+    /** Locks shared with other scopes of this or other stages; a run waits for them (pipeline.lock-wait-s). */
+    public List<String> sharedLocks(StageContext ctx) {
+        return List.of();
+    }
+
+    @Override
+    public final String name() {
+        return spec().name();
+    }
+
+    @Override
+    public final String summary() {
+        return spec().summary();
+    }
+
+    @Override
+    public final String help() {
+        return spec().help();
+    }
+
+    @Override
+    public final boolean needsChunk() {
+        return spec().needsChunk();
+    }
+
+    @Override
+    public final StageResult run(StageContext ctx) throws Exception {
+        return StageRunner.run(this, ctx);
+    }
+}
