@@ -9,10 +9,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -88,40 +84,16 @@ public final class HfGpt2Export {
         Files.writeString(dir.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
 
         Map<String, INDArray> params = net.getLayer("gpt").paramTable();
-        Map<String, Object> header = new LinkedHashMap<>();
-        header.put("__metadata__", Map.of("format", "pt"));
-        long offset = 0;
-        Map<String, INDArray> tensors = new LinkedHashMap<>();
+        Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : names(l.getNumLayers()).entrySet()) {
             INDArray a = params.get(e.getValue());
             if (a == null) {
                 throw new IllegalStateException("model has no parameter " + e.getValue());
             }
             boolean vector = e.getKey().endsWith(".bias") || e.getKey().contains("ln_");
-            long[] shape = vector ? new long[]{a.length()} : a.shape();
-            long bytes = a.length() * 4;
-            Map<String, Object> t = new LinkedHashMap<>();
-            t.put("dtype", "F32");
-            t.put("shape", shape);
-            t.put("data_offsets", new long[]{offset, offset + bytes});
-            header.put(e.getKey(), t);
-            tensors.put(e.getKey(), a);
-            offset += bytes;
+            tensors.put(e.getKey(), new SafeTensors.Tensor(a.castTo(DataType.FLOAT).dup('c').data().asFloat(),
+                    vector ? new long[]{a.length()} : a.shape()));
         }
-        byte[] h = JSON.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
-        int pad = (8 - h.length % 8) % 8;
-        try (OutputStream out = Files.newOutputStream(dir.resolve("model.safetensors"))) {
-            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length + pad).array());
-            out.write(h);
-            for (int i = 0; i < pad; i++) {
-                out.write(' ');
-            }
-            for (INDArray a : tensors.values()) {
-                float[] f = a.castTo(DataType.FLOAT).dup('c').data().asFloat();
-                ByteBuffer bb = ByteBuffer.allocate(f.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-                bb.asFloatBuffer().put(f);
-                out.write(bb.array());
-            }
-        }
+        Files.write(dir.resolve("model.safetensors"), SafeTensors.write(tensors, Map.of("format", "pt")));
     }
 }

@@ -21,7 +21,7 @@ import java.util.Map;
  * <p>One layer, not one per block, because DL4J layers own their parameters: the tied head has to
  * live in the same layer as the embedding. The blocks are built by {@link Gpt2Blocks}.
  *
- * <p>Config fields are plain bean properties (field name = property name) because dl4j-spark
+ * <p>Config fields are plain bean properties (field name = property name) because the averaging rounds
  * ships the configuration as DL4J JSON: a field whose getter spells it differently is silently
  * dropped (see ../shared/notes/dl4j-on-spark.md); a test compares toJson() round trips.
  * Parameter names have no '_' (DL4J splits gradient keys on the last '_').

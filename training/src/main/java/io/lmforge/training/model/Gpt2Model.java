@@ -86,6 +86,26 @@ public final class Gpt2Model {
         return net;
     }
 
+    /**
+     * A new model for the optimiser of train.optimizer.kind: AdamW in DL4J's updater, or no updater at
+     * all for schedule-free AdamW, whose step works on the parameters itself (ScheduleFreeStep). The
+     * initial weights depend only on the spec and the seed.
+     */
+    public static ComputationGraph create(Spec spec, io.lmforge.training.optim.OptimizerSpec opt, long seed) {
+        if (opt.kind() == io.lmforge.training.optim.OptimizerSpec.Kind.ADAMW) {
+            return create(spec, new Optimizer(opt.schedule(), opt.beta1(), opt.beta2(), opt.epsilon(), opt.weightDecay(), opt.clipNorm()), seed);
+        }
+        ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
+                .trainingWorkspaceMode(WorkspaceMode.ENABLED).inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+                .updater(new org.nd4j.linalg.learning.config.NoOp())
+                .graphBuilder().addInputs("tokens")
+                .addLayer("gpt", new Gpt2Layer(spec.vocabSize(), spec.seqLen(), spec.modelDim(), spec.heads(), spec.layers()), "tokens")
+                .addLayer("loss", lossLayer(), "gpt")
+                .setOutputs("loss").build());
+        net.init();
+        return net;
+    }
+
     public static ComputationGraph create(Spec spec, Optimizer opt, long seed) {
         ComputationGraph net = new ComputationGraph(configuration(spec, opt, seed, DataType.FLOAT));
         net.init();

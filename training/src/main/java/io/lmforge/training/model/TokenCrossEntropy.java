@@ -11,7 +11,7 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
 /**
  * Next-token cross-entropy for a DL4J {@code LossLayer} whose input is the LM's logits as one
  * row per token, [batch·T, vocab] (rows ordered sequence by sequence), and whose labels are the
- * target ids as [batch, T]. The labels keep one row per sequence, so dl4j-spark's batching
+ * target ids as [batch, T]. The labels keep one row per sequence, so DL4J's per-example batching
  * (which splits and merges MultiDataSets by example) keeps each sequence's targets together.
  *
  * <p>Why not DL4J's RnnLossLayer + SPARSE_MCXENT: it wants logits as [batch, vocab, T] and turns

@@ -6,7 +6,7 @@ import org.nd4j.linalg.schedule.ISchedule;
 /**
  * Linear warm-up to the peak learning rate, then cosine decay to {@code minRatio} x peak at
  * {@code totalSteps} (constant afterwards). {@code totalSteps <= warmup} gives a constant rate
- * after warm-up. Steps are DL4J iterations, which dl4j-spark carries across averaging rounds.
+ * after warm-up. Steps are DL4J iterations, which the averaging rounds carry from round to round.
  */
 public final class WarmupCosineSchedule implements ISchedule {
     private static final long serialVersionUID = 1L;

@@ -18,27 +18,25 @@ import io.lmforge.core.stage.StageContext;
 import io.lmforge.core.stage.StagePlan;
 import io.lmforge.core.stage.StageRun;
 import io.lmforge.core.stage.StageSpec;
-import io.lmforge.training.data.SequenceBatches;
 import io.lmforge.training.model.Gpt2Layer;
 import io.lmforge.training.model.Gpt2Model;
 import io.lmforge.training.model.ModelFiles;
-import io.lmforge.training.model.WarmupCosineSchedule;
 import io.lmforge.training.spark.OpenMpWaitPolicy;
-import io.lmforge.training.spark.ParameterAveraging;
+import io.lmforge.training.optim.InnerStep;
+import io.lmforge.training.optim.OptimizerSpec;
+import io.lmforge.training.rounds.AveragingRounds;
+import io.lmforge.training.rounds.OuterOptimizer;
+import io.lmforge.training.rounds.RoundData;
+import io.lmforge.training.rounds.RoundState;
+import io.lmforge.training.rounds.RoundStateFile;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaPairRDD;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.nd4j.linalg.schedule.ISchedule;
-import org.deeplearning4j.spark.api.RDDTrainingApproach;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -53,7 +51,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 
 /**
  * `train --chunk ID`: continues the run's latest checkpoint (or a new GPT-2) on mix/chunk=ID/train
- * with dl4j-spark parameter averaging, and commits models/&lt;run&gt;/chunk=ID/ (model + updater,
+ * in averaging rounds on Spark (io.lmforge.training.rounds), and commits models/&lt;run&gt;/chunk=ID/ (model + updater,
  * training state) and models/&lt;run&gt;/metrics/chunk=ID/ (one row per averaging round).
  * With train.schedule = wait-k, a chunk that completes no group of k is recorded as deferred.
  */
@@ -154,77 +152,84 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         }
         int vocab = TokenizerHeader.read(fs, layout, p.tokenizerVersion()).vocabSize();
         RunCheckpoints ckpts = new RunCheckpoints(fs, layout, c.getString("train.run"));
-        Start start = start(run, ckpts, p, vocab);
+        OptimizerSpec opt = OptimizerSpec.from(c);
+        AveragingRounds.Settings settings = averaging(c, opt);
+        Start start = start(run, ckpts, p, vocab, opt);
         ComputationGraph net = start.net();
-        int workers = c.getInt("train.workers");
-        int batch = c.getInt("train.batch-per-worker");
-        int avgFreq = c.getInt("train.averaging-frequency");
+        InnerStep driverStep = opt.newStep();
+        RoundState state = start.state() != null ? start.state() : RoundState.fresh(driverStep.state(net), (int) net.numParams());
+        driverStep.setState(net, state.sharedInner());
+        driverStep.restoreTrainingParams(net);
         // seq_id ranges repeat across chunks: the chunk breaks ties, so the order is the same on every run
-        JavaRDD<MultiDataSet> batches = SequenceBatches.of(sequences.orderBy("seq_id", "src").repartition(workers), batch).persist(StorageLevel.MEMORY_AND_DISK());
-        JavaPairRDD<MultiDataSet, Long> indexed = batches.zipWithIndex().persist(StorageLevel.MEMORY_AND_DISK());
-        long nBatches = indexed.count();
-        long perRound = (long) workers * avgFreq;
-        long rounds = (nBatches + perRound - 1) / perRound;
+        RoundData data = RoundData.of(sequences.orderBy("seq_id", "src"), settings.workers(), settings.batch(), settings.steps());
         int maxRounds = c.getInt("train.max-rounds-per-chunk");
-        if (maxRounds > 0) {
-            rounds = Math.min(rounds, maxRounds);
-        }
-        ISchedule lr = optimizer(c).learningRate();
+        int rounds = maxRounds > 0 ? Math.min(data.rounds(), maxRounds) : data.rounds();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(run.spark().sparkContext());
-        RDDTrainingApproach approach = ParameterAveraging.approach(c.getEnum("train.rdd-approach", "auto", "export", "direct"),
-                jsc.master(), FileSystem.get(jsc.hadoopConfiguration()));
-        if (approach == RDDTrainingApproach.Direct) {
-            run.console().printf(Locale.ROOT, "train %s: minibatches go to the workers directly (train.rdd-approach=%s, master %s, default file system %s)%n",
-                    chunk, c.getString("train.rdd-approach"), jsc.master(), FileSystem.getDefaultUri(jsc.hadoopConfiguration()));
-        }
         if (OpenMpWaitPolicy.driverTrains(jsc.master())) {
             OpenMpWaitPolicy.advice(System.getenv(OpenMpWaitPolicy.ENV)).ifPresent(w -> run.console().printf("train %s: WARNING %s%n", chunk, w));
         }
-        // DL4J's exported minibatches go to this run's own scratch directory (removed with its staging)
-        ParameterAveraging pa = new ParameterAveraging(jsc, workers, batch, avgFreq, run.scratch("dl4j-export").toString(), c.getLong("train.seed"), approach);
         List<Row> metrics = new ArrayList<>();
-        long tokensSeen = start.tokensSeen();
+        long[] tokensSeen = {start.tokensSeen()};
         run.phase("train");
-        for (long r = 0; r < rounds; r++) {
-            final long round = r;
-            JavaRDD<MultiDataSet> part = indexed.filter(x -> x._2() / perRound == round).keys();
-            long tokens = part.map(m -> m.getFeatures(0).length()).reduce(Long::sum);
-            long s = System.nanoTime();
-            ParameterAveraging.Result res = pa.fit(net, part);
-            net = res.net();
-            double sec = (System.nanoTime() - s) / 1e9;
-            tokensSeen += tokens;
-            long step = net.getIterationCount();
-            double loss = res.score(); // mean cross-entropy per token (TokenCrossEntropy)
-            metrics.add(RowFactory.create(step, chunk, (int) r, loss, lr.valueAt((int) step, 0), tokens, tokens / sec, tokensSeen,
+        new AveragingRounds(jsc, settings, opt).train(net, driverStep, state, data, rounds, r -> {
+            tokensSeen[0] += r.tokens();
+            double lr = opt.learningRateAt(r.step());
+            metrics.add(RowFactory.create(r.step(), chunk, r.round(), r.loss(), lr, r.tokens(), r.tokens() / r.seconds(), tokensSeen[0],
                     (System.nanoTime() - t0) / 1e9));
-            double eta = (rounds - r - 1) * (System.nanoTime() - t0) / 1e9 / (r + 1);
+            double eta = (rounds - r.round() - 1) * (System.nanoTime() - t0) / 1e9 / (r.round() + 1);
             run.console().printf(Locale.ROOT, "[train %s] round %d/%d | step %,d | loss %.4f | lr %.2e | %,.0f tokens/s | %,d tokens seen | ETA %.0f s%n",
-                    chunk, r + 1, rounds, step, loss, lr.valueAt((int) step, 0), tokens / sec, tokensSeen, eta);
-        }
-        indexed.unpersist();
-        batches.unpersist();
+                    chunk, r.round() + 1, rounds, r.step(), r.loss(), lr, r.tokens() / r.seconds(), tokensSeen[0], eta);
+        });
+        data.release();
 
         run.phase("save");
         Path staged = run.staged("model");
         fs.mkdirs(staged);
+        net.setParams(driverStep.evalParams(net)); // the checkpoint's model is what eval and export use (schedule-free: x)
         ModelFiles.save(fs, net, staged);
-        ModelHeader header = new ModelHeader(net.getIterationCount(), tokensSeen, p.group(), p.latest() == null ? null : p.latest().chunk(),
+        RoundStateFile.write(fs, staged, state, opt.kind().name());
+        ModelHeader header = new ModelHeader(net.getIterationCount(), tokensSeen[0], p.group(), p.latest() == null ? null : p.latest().chunk(),
                 c.getLong("train.seed"), replay.count(), replay.chunks(), p.tokenizerVersion(), p.seqLen(), vocab, net.numParams());
         HadoopFiles.writeString(fs, new Path(staged, ModelHeader.FILE_NAME), header.toJson());
         run.spark().createDataFrame(metrics, DatasetSchemas.TRAIN_METRICS).coalesce(1).write().parquet(run.staged("metrics").toString());
         Map<String, Object> counts = new LinkedHashMap<>();
         counts.put("trained", 1);
         counts.put("chunks", p.group());
-        counts.put("batches", nBatches);
+        counts.put("sequences", data.sequences());
+        counts.put("batches", data.batches());
         counts.put("replayed_sequences", replay.count());
-        counts.put("rounds", rounds);
+        counts.put("rounds", metrics.size());
         counts.put("step", net.getIterationCount());
-        counts.put("tokens_seen", tokensSeen);
+        counts.put("tokens_seen", tokensSeen[0]);
         counts.put("final_loss", metrics.isEmpty() ? null : metrics.get(metrics.size() - 1).getDouble(3));
         return new Computed(counts, new Lineage(p.seq(), p.tokenizerVersion(), p.seqLen()), String.format(Locale.ROOT,
-                "%d rounds, step %,d, %,d tokens seen, loss %s -> %s", rounds, net.getIterationCount(), tokensSeen, counts.get("final_loss"),
-                ckpts.chunkDir(chunk)));
+                "%d rounds, step %,d, %,d tokens seen, loss %s -> %s", metrics.size(), net.getIterationCount(), tokensSeen[0],
+                counts.get("final_loss"), ckpts.chunkDir(chunk)));
+    }
+
+    /** train.workers, batch-per-worker, averaging-frequency and train.averaging.*: how rounds are run. */
+    static AveragingRounds.Settings averaging(PipelineConfig c, OptimizerSpec opt) {
+        OuterOptimizer outer = switch (c.getEnum("train.averaging.outer", "none", "nesterov")) {
+            case "none" -> OuterOptimizer.none();
+            default -> new OuterOptimizer(OuterOptimizer.Kind.NESTEROV, c.getDouble("train.averaging.outer-learning-rate"),
+                    c.getDouble("train.averaging.outer-momentum"));
+        };
+        AveragingRounds.InnerState inner = switch (c.getEnum("train.averaging.inner-state", "averaged", "per-worker", "reset")) {
+            case "averaged" -> AveragingRounds.InnerState.AVERAGED;
+            case "per-worker" -> AveragingRounds.InnerState.PER_WORKER;
+            default -> AveragingRounds.InnerState.RESET;
+        };
+        if (opt.kind() == OptimizerSpec.Kind.SCHEDULE_FREE_ADAMW && outer.kind() != OuterOptimizer.Kind.NONE) {
+            throw new ConfigError("train.averaging.outer = nesterov with train.optimizer.kind = schedule-free-adamw is not supported: "
+                    + "neither paper defines an outer step on schedule-free's (z, x) pair; use train.averaging.outer = none");
+        }
+        int workers = c.getInt("train.workers");
+        int batch = c.getInt("train.batch-per-worker");
+        int steps = c.getInt("train.averaging-frequency");
+        if (workers < 1 || batch < 1 || steps < 1) {
+            throw new ConfigError("train.workers, train.batch-per-worker and train.averaging-frequency must be at least 1");
+        }
+        return new AveragingRounds.Settings(workers, batch, steps, outer, inner);
     }
 
     /** The packed sequences of every chunk trained on now, each tagged with its chunk (src). */
@@ -242,18 +247,19 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         return sequences;
     }
 
-    private record Start(ComputationGraph net, long tokensSeen) {
+    private record Start(ComputationGraph net, long tokensSeen, RoundState state) {
     }
 
     /** The run's latest checkpoint (weights and Adam state) when there is one, else a new model. */
-    private static Start start(StageRun<Plan> run, RunCheckpoints ckpts, Plan p, int vocab) throws IOException {
+    private static Start start(StageRun<Plan> run, RunCheckpoints ckpts, Plan p, int vocab, OptimizerSpec opt) throws IOException {
         PipelineConfig c = run.config();
         String chunk = run.chunk();
         if (p.latest() == null) {
             ComputationGraph net = Gpt2Model.create(new Gpt2Model.Spec(vocab, p.seqLen(), c.getInt("train.model.d-model"), c.getInt("train.model.heads"),
-                    c.getInt("train.model.layers")), optimizer(c), c.getLong("train.seed"));
-            run.console().printf(Locale.ROOT, "train %s: new model, %,d parameters (vocab %d, context %d)%n", chunk, net.numParams(), vocab, p.seqLen());
-            return new Start(net, 0);
+                    c.getInt("train.model.layers")), opt, c.getLong("train.seed"));
+            run.console().printf(Locale.ROOT, "train %s: new model, %,d parameters (vocab %d, context %d, %s)%n", chunk, net.numParams(), vocab,
+                    p.seqLen(), opt.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            return new Start(net, 0, null);
         }
         String from = p.latest().chunk();
         ComputationGraph net = ModelFiles.load(run.fs(), ckpts.modelFile(from));
@@ -268,9 +274,13 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
                     + "' was written by an earlier lmforge (RnnLossLayer); eval and export-hf still read it, but to train on, start a new train.run");
         }
         ModelHeader state = ckpts.header(from);
+        RoundState rounds = RoundStateFile.read(run.fs(), ckpts.chunkDir(from), opt.kind().name());
+        if (rounds == null && opt.kind() != OptimizerSpec.Kind.ADAMW) {
+            throw new ConfigError("train: checkpoint " + from + " has no optimizer state for " + opt.kind() + "; start a new train.run");
+        }
         run.console().printf(Locale.ROOT, "train %s: continuing run '%s' from chunk %s (step %,d, %,d tokens seen)%n",
                 chunk, ckpts.run(), from, state.step(), state.tokensSeen());
-        return new Start(net, state.tokensSeen());
+        return new Start(net, state.tokensSeen(), rounds);
     }
 
     private record Replay(Dataset<Row> sequences, long count, List<String> chunks) {
@@ -309,15 +319,6 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         // a seeded hash order of (chunk, seq_id): the same draw on every run and partitioning
         Dataset<Row> drawn = pool.orderBy(xxhash64(lit(c.getLong("train.seed")), col("src"), col("seq_id")), col("src"), col("seq_id")).limit((int) Math.min(wanted, Integer.MAX_VALUE));
         return new Replay(drawn, drawn.count(), earlier);
-    }
-
-    static Gpt2Model.Optimizer optimizer(PipelineConfig c) {
-        double peak = c.getDouble("train.optimizer.learning-rate");
-        int warmup = c.getInt("train.optimizer.warmup-steps");
-        boolean cosine = c.getEnum("train.optimizer.schedule", "cosine", "constant").equals("cosine");
-        ISchedule s = new WarmupCosineSchedule(peak, warmup, cosine ? c.getInt("train.optimizer.total-steps") : 0, c.getDouble("train.optimizer.min-lr-ratio"));
-        return new Gpt2Model.Optimizer(s, c.getDouble("train.optimizer.beta1"), c.getDouble("train.optimizer.beta2"),
-                c.getDouble("train.optimizer.epsilon"), c.getDouble("train.optimizer.weight-decay"), c.getDouble("train.optimizer.clip-norm"));
     }
 
     static Gpt2Layer gptLayer(ComputationGraph net) {

@@ -51,7 +51,7 @@ class TokenCrossEntropyTest {
 
     @Test
     void batchesSplitBySequenceKeepEachSequencesTargets() {
-        // dl4j-spark re-batches MultiDataSets per example (asList/merge): the targets must travel with their sequence
+        // DL4J re-batches MultiDataSets per example (asList/merge): the targets must travel with their sequence
         MultiDataSet batch = SequenceBatches.toBatch(List.of(new int[]{5, 6, 7, 8}, new int[]{1, 2, 3, 4}));
         List<MultiDataSet> split = batch.asList();
         assertArrayEquals(new float[]{2, 3, 4}, split.get(1).getLabels(0).data().asFloat());

@@ -1,0 +1,56 @@
+package io.lmforge.training.optim;
+
+import io.lmforge.core.config.ConfigError;
+import io.lmforge.core.config.PipelineConfig;
+import io.lmforge.training.model.WarmupCosineSchedule;
+import org.nd4j.linalg.schedule.ISchedule;
+
+import java.io.Serializable;
+
+/**
+ * train.optimizer.*: which inner optimiser a worker runs and its hyperparameters.
+ * {@code adamw}: AdamW with linear warm-up then cosine (or constant) learning rate, in DL4J's updater.
+ * {@code schedule-free-adamw}: {@link ScheduleFreeAdamW} with linear warm-up and no schedule (the run's
+ * length never needs to be known: what anytime training over arriving chunks wants).
+ */
+public record OptimizerSpec(Kind kind, double learningRate, int warmupSteps, boolean cosine, int totalSteps, double minLrRatio,
+                            double beta1, double beta2, double epsilon, double weightDecay, double clipNorm,
+                            double sfR, double sfWeightLrPower) implements Serializable {
+
+    public enum Kind { ADAMW, SCHEDULE_FREE_ADAMW }
+
+    public static OptimizerSpec from(PipelineConfig c) {
+        Kind kind = switch (c.getEnum("train.optimizer.kind", "adamw", "schedule-free-adamw")) {
+            case "adamw" -> Kind.ADAMW;
+            default -> Kind.SCHEDULE_FREE_ADAMW;
+        };
+        OptimizerSpec s = new OptimizerSpec(kind, c.getDouble("train.optimizer.learning-rate"), c.getInt("train.optimizer.warmup-steps"),
+                c.getEnum("train.optimizer.schedule", "cosine", "constant").equals("cosine"), c.getInt("train.optimizer.total-steps"),
+                c.getDouble("train.optimizer.min-lr-ratio"), c.getDouble("train.optimizer.beta1"), c.getDouble("train.optimizer.beta2"),
+                c.getDouble("train.optimizer.epsilon"), c.getDouble("train.optimizer.weight-decay"), c.getDouble("train.optimizer.clip-norm"),
+                c.getDouble("train.optimizer.schedule-free.r"), c.getDouble("train.optimizer.schedule-free.weight-lr-power"));
+        if (s.learningRate <= 0 || s.beta1 < 0 || s.beta1 >= 1 || s.beta2 < 0 || s.beta2 >= 1 || s.warmupSteps < 0) {
+            throw new ConfigError("train.optimizer: learning-rate must be > 0, beta1 and beta2 in [0, 1), warmup-steps >= 0; got " + s);
+        }
+        return s;
+    }
+
+    /** AdamW's learning rate by step (DL4J schedule); schedule-free has warm-up only, inside its step. */
+    public ISchedule schedule() {
+        return new WarmupCosineSchedule(learningRate, warmupSteps, cosine ? totalSteps : 0, minLrRatio);
+    }
+
+    public ScheduleFreeAdamW.Hyper scheduleFree() {
+        return new ScheduleFreeAdamW.Hyper(learningRate, beta1, beta2, epsilon, weightDecay, warmupSteps, sfR, sfWeightLrPower);
+    }
+
+    /** A fresh step for one worker's copy of the model. */
+    public InnerStep newStep() {
+        return kind == Kind.ADAMW ? new AdamWStep() : new ScheduleFreeStep(scheduleFree(), clipNorm);
+    }
+
+    /** The learning rate at a step, as logged in the metrics. */
+    public double learningRateAt(long step) {
+        return kind == Kind.ADAMW ? schedule().valueAt((int) step, 0) : new ScheduleFreeAdamW(scheduleFree()).lrAt(step);
+    }
+}
