@@ -136,8 +136,9 @@ public final class DedupBench {
         DatasetLayout layout = new DatasetLayout(root.toString());
         StructType schema = new StructType().add("doc_id", DataTypes.StringType).add("lang", DataTypes.StringType).add("text", DataTypes.StringType);
         long[] totals = new long[2]; // docs, bytes
+        int megabytes = mb;
         Fixtures.commit(spark, layout, "ingest", "bench", layout.docs("bench"),
-                staged -> generate(spark, all, mb, rnd, schema, staged.toString(), totals), Map.of(), Lineage.NONE);
+                staged -> generate(spark, all, megabytes, rnd, schema, staged.toString(), totals), Map.of(), Lineage.NONE);
         System.out.printf(Locale.ROOT, "%nstage input: %,d docs, %.1f MB (docs/chunk=bench)%n", totals[0], totals[1] / 1e6);
 
         t = System.nanoTime();
@@ -153,7 +154,7 @@ public final class DedupBench {
         }
         long docsIn = spark.read().parquet(layout.docs("bench").toString()).count();
         System.out.printf(Locale.ROOT, "%nwhole dedup stage, local[2], max heap %d MB: %.1f s, %,.0f docs/s (%,.0f docs/s per core), %.2f MB/s per core%n",
-                Runtime.getRuntime().maxMemory() >> 20, stageS, docsIn / stageS, docsIn / stageS / 2, written / 1e6 / stageS / 2);
+                Runtime.getRuntime().maxMemory() >> 20, stageS, docsIn / stageS, docsIn / stageS / 2, totals[1] / 1e6 / stageS / 2);
         System.out.printf(Locale.ROOT, "baseline: exact-only dedup in plain Spark (groupBy xxhash64(lower(text))): %.1f s (%,d distinct)%n", baselineS, distinct);
         System.out.printf(Locale.ROOT, "ratio: dedup stage throughput / exact-only baseline = %.3f%n", baselineS / stageS);
         spark.stop();
@@ -253,7 +254,9 @@ public final class DedupBench {
             }
             copy++;
             if (rowsOut.size() > 20_000 || totals[1] >= mb * 1_000_000L) { // in batches: the generator must not need the heap the stage is measured with
-                spark.createDataFrame(rowsOut, schema).repartition(2).write().mode("append").partitionBy("lang").parquet(staged);
+                // the columns ingest writes (DatasetSchemas.DOCS, which dedup conforms to): the ones not generated are null
+                Fixtures.padTo(spark.createDataFrame(rowsOut, schema), io.lmforge.core.dataset.DatasetSchemas.DOCS).repartition(2).write()
+                        .mode("append").partitionBy("lang").parquet(staged);
                 rowsOut.clear();
             }
         }

@@ -3,9 +3,6 @@ package io.lmforge.bench;
 import io.lmforge.training.data.SequenceBatches;
 import io.lmforge.training.model.Gpt2Model;
 import io.lmforge.training.model.WarmupCosineSchedule;
-import io.lmforge.training.spark.ParameterAveraging;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -31,9 +28,8 @@ import java.util.Random;
 /**
  * `bin/bench train`: (1) the Parquet -> MultiDataSet loader alone, tokens/s; (2) single-JVM training
  * step throughput of the GPT-2 model (d 128, 2 layers, 4 heads, T 128, vocab 8192, batch 16) and its
- * FLOP/s against an ND4J matmul peak measured in the same run; (3) parameter averaging on Spark
- * local[2]: loss vs tokens seen for 1 worker and 2 workers at averaging frequency 5 and 20, on byte
- * tokens of the sample text (so the bench needs no earlier stage).
+ * FLOP/s against an ND4J matmul peak measured in the same run; (3) the same step in PyTorch when its
+ * environment exists. How training scales with workers is `bin/bench train-scaling` (ScalingBench).
  */
 public final class TrainBench {
     private TrainBench() {
@@ -52,7 +48,6 @@ public final class TrainBench {
         double ours = step(peak);
         defaultWaitPolicy(ours);
         pytorch(ours);
-        averaging(spark);
         spark.stop();
     }
 
@@ -216,43 +211,5 @@ public final class TrainBench {
         double torch = r.get("tokens_per_s").asDouble();
         System.out.printf(Locale.ROOT, "PyTorch %s, same architecture and step, %d threads: %.0f ms/step, %,.0f tokens/s; ours / PyTorch = %.2f%n",
                 "(transformers GPT2LMHeadModel, AdamW)", threads, r.get("step_s").asDouble() * 1000, torch, oursTokensPerS / torch);
-    }
-
-    static void averaging(SparkSession spark) throws Exception {
-        byte[] text = Files.readAllBytes(new File(System.getProperty("lmforge.home", "."), "data/sample/chunk-0002/text/ud-en.txt").toPath());
-        int t = 64;
-        int batch = 8;
-        List<MultiDataSet> all = new ArrayList<>();
-        for (int off = 0; off + batch * t + 1 < text.length && all.size() < 80; off += batch * t) {
-            List<int[]> rows = new ArrayList<>();
-            for (int b = 0; b < batch; b++) {
-                int[] s = new int[t + 1];
-                for (int k = 0; k <= t; k++) {
-                    s[k] = text[off + b * t + k] & 0xFF;
-                }
-                rows.add(s);
-            }
-            all.add(SequenceBatches.toBatch(rows));
-        }
-        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        System.out.printf(Locale.ROOT, "parameter averaging, byte tokens of ud-en (vocab 256, d 64, 2 layers, T %d, batch %d/worker), 2 passes over %d minibatches:%n",
-                t, batch, all.size());
-        System.out.println("  workers  avg-freq  tokens seen  loss/token  tokens/s");
-        for (int[] cfg : new int[][]{{1, 5}, {2, 5}, {2, 20}}) {
-            ComputationGraph net = Gpt2Model.create(new Gpt2Model.Spec(256, t, 64, 4, 2),
-                    new Gpt2Model.Optimizer(new WarmupCosineSchedule(3e-3, 10, 200, 0.1), 0.9, 0.95, 1e-8, 0.01, 1.0), 1);
-            ParameterAveraging pa = new ParameterAveraging(sc, cfg[0], batch, cfg[1], Files.createTempDirectory("bench-export").resolve("x").toUri().toString(), 1);
-            JavaRDD<MultiDataSet> rdd = sc.parallelize(all, cfg[0]).cache();
-            long tokens = 0;
-            long s = System.nanoTime();
-            double loss = Double.NaN;
-            for (int pass = 0; pass < 2; pass++) {
-                ParameterAveraging.Result res = pa.fit(net, rdd);
-                net = res.net();
-                loss = res.score(); // mean per token
-                tokens += (long) all.size() * batch * t;
-                System.out.printf(Locale.ROOT, "  %7d  %8d  %11d  %10.3f  %8.0f%n", cfg[0], cfg[1], tokens, loss, tokens / ((System.nanoTime() - s) / 1e9));
-            }
-        }
     }
 }

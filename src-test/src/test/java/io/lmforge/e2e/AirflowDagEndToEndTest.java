@@ -43,7 +43,7 @@ class AirflowDagEndToEndTest {
         Path work = SharedSpark.tempDir("airflow");
         Path root = work.resolve("lm");
         Path conf = work.resolve("sample.conf");
-        // the demo's small model and short eval, as a user's HOCON file (Variable lmforge_conf)
+        // a tiny model and a short eval, as a user's HOCON file (Variable lmforge_conf)
         Files.write(conf, StandaloneClusterEndToEndTest.sampleSettings(repo).stream()
                 .filter(s -> !s.startsWith("ingest.input.paths")).toList(), StandardCharsets.UTF_8);
 

@@ -50,7 +50,8 @@ final class Pipeline {
     private static Process start(List<String> cmd, Map<String, String> env, Path log) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(SharedSpark.repoRoot()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
-        pb.environment().put("LMFORGE_JAVA_OPTS", "-Xmx1g");
+        // short-lived JVMs: the client compiler alone gets to work sooner than tiered C2
+        pb.environment().put("LMFORGE_JAVA_OPTS", "-Xmx1g -XX:TieredStopAtLevel=1");
         pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
         pb.environment().putAll(env);
         return pb.start();

@@ -2,7 +2,6 @@ package io.lmforge.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
 import io.lmforge.core.dataset.DatasetLayout;
 import io.lmforge.core.dataset.Datasets;
 import io.lmforge.core.testing.SharedSpark;
@@ -86,9 +85,14 @@ class StandaloneClusterEndToEndTest {
         assertTrue(results.path("bits_per_byte").size() > 0, results.toString());
     }
 
-    /** The demo's overrides (demo.set: a small model, a short eval) plus the sample chunk's input. */
+    /**
+     * A small tokenizer, a tiny model trained two rounds and a short eval, plus the sample chunk's input:
+     * these tests check that every stage runs where it is submitted, not how well it learns (the demo does).
+     */
     static List<String> sampleSettings(File repo) {
-        List<String> s = new ArrayList<>(ConfigFactory.parseFile(new File(repo, "conf/reference.conf")).getStringList("demo.set"));
+        List<String> s = new ArrayList<>(List.of("tokenizer.vocab-size=1024", "train.model.d-model=32", "train.model.heads=2",
+                "train.model.layers=1", "train.averaging-frequency=2", "train.max-rounds-per-chunk=2", "eval.tasks=[xcopa]",
+                "eval.languages=[it, zh]", "eval.limit=3", "eval.fewshot.k=[0]", "eval.fewshot.seeds=[0]", "eval.bpb.max-docs-per-language=2"));
         s.add("ingest.input.paths=[\"" + new File(repo, "data/sample/chunk-" + CHUNK).getPath() + "\"]");
         return s;
     }

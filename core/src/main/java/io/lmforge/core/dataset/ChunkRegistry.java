@@ -53,6 +53,10 @@ public final class ChunkRegistry {
     /** The chunk's number: its existing one, else the next free one (claimed exclusively). */
     public long register(String chunk) throws IOException {
         DatasetLayout.checkChunkId(chunk);
+        if (chunk.equals(DatasetLayout.INITIAL)) {
+            throw new io.lmforge.core.config.ConfigError("chunk id '" + DatasetLayout.INITIAL
+                    + "' is reserved (it names the untrained model in eval --chunk initial); choose another id");
+        }
         importLegacy();
         long existing = arrival(chunk);
         if (existing != Long.MAX_VALUE) {

@@ -18,6 +18,9 @@ public final class DatasetLayout implements Serializable {
     /** Chunk ids, run names and versions become directory names and partition values: keep them boring. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
+    /** The pseudo-chunk of a run's untrained model (models/&lt;run&gt;/initial, eval --chunk initial): the anytime curve's first point. */
+    public static final String INITIAL = "initial";
+
     private final String root;
 
     public DatasetLayout(String root) {
@@ -115,6 +118,11 @@ public final class DatasetLayout implements Serializable {
 
     public Path model(String run, String chunk) {
         return chunkUnder(modelRun(run), chunk);
+    }
+
+    /** The untrained model of a run, as its first train wrote it (the anytime curve's starting point). */
+    public Path modelInitial(String run) {
+        return new Path(modelRun(run), INITIAL);
     }
 
     public Path metricsRoot(String run) {

@@ -29,7 +29,8 @@ public final class DemoStage implements Stage {
                 checkout) and runs demo.stages for each chunk, in order (demo.first-chunk-only
                 stages, e.g. tokenizer-train, for the first chunk only), then demo.finally once
                 (the report), with demo.set applied on top of the configuration (demo-sized
-                training and evaluation).
+                training and evaluation). With demo.evaluate-initial, the untrained model is evaluated
+                too (eval --chunk initial) after the first chunk, the anytime curve's point at 0 tokens.
                 The dataset root is --root / pipeline.root, or demo.root (default target/demo).
                 Re-running skips chunks whose outputs are up to date; --force recomputes them.""";
     }
@@ -37,6 +38,16 @@ public final class DemoStage implements Stage {
     @Override
     public boolean needsChunk() {
         return false;
+    }
+
+    /** The untrained model's eval (the anytime curve's point at 0 tokens), once the first chunk has trained. */
+    private static int evaluateInitial(StageContext ctx, StageContext chunkCtx) throws Exception {
+        ctx.console().println();
+        ctx.console().println("=== demo: eval of the untrained model (chunk " + io.lmforge.core.dataset.DatasetLayout.INITIAL + ") ===");
+        StageResult r = ctx.registry().get("eval").run(chunkCtx.withChunk(io.lmforge.core.dataset.DatasetLayout.INITIAL));
+        ctx.console().println("eval " + io.lmforge.core.dataset.DatasetLayout.INITIAL + ": " + r.outcome().name().toLowerCase()
+                + (r.detail() == null ? "" : " (" + r.detail() + ")"));
+        return 1;
     }
 
     @Override
@@ -68,6 +79,9 @@ public final class DemoStage implements Stage {
                 ctx.console().println(name + " " + id + ": " + r.outcome().name().toLowerCase()
                         + (r.detail() == null ? "" : " (" + r.detail() + ")"));
                 runs++;
+            }
+            if (chunk == chunks.get(0) && ctx.config().getBoolean("demo.evaluate-initial") && stageNames.contains("eval")) {
+                runs += evaluateInitial(ctx, chunkCtx);
             }
         }
         StageContext lastCtx = ctx.withConfig(ctx.config().withOverrides(ctx.config().getStringList("demo.set")));

@@ -16,9 +16,24 @@ import java.util.TreeSet;
  */
 public final class AnytimeTable {
     /** One evaluated chunk: tokens seen, bpb per language, mean accuracy per "task|k" (weighted by examples). */
-    public record Point(String chunk, long seq, long tokensSeen, String modelChunk, Map<String, Double> bpb, Map<String, Double> acc) {
+    public record Point(String chunk, long seq, long tokensSeen, String modelChunk, Map<String, Double> bpb, Map<String, Double> acc,
+                        Map<String, Double> uniformBpb, Map<String, Double> unigramBpb) {
         public double meanBpb() {
-            return bpb.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+            return mean(bpb);
+        }
+
+        /** The same mean for a model guessing uniformly over the vocabulary. */
+        public double meanUniformBpb() {
+            return mean(uniformBpb);
+        }
+
+        /** The same mean for a unigram model of the training tokens. */
+        public double meanUnigramBpb() {
+            return mean(unigramBpb);
+        }
+
+        private static double mean(Map<String, Double> m) {
+            return m.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
         }
     }
 
@@ -32,14 +47,22 @@ public final class AnytimeTable {
     public static AnytimeTable of(List<Row> rows) {
         Map<String, Object[]> meta = new TreeMap<>();
         Map<String, Map<String, Double>> bpb = new TreeMap<>();
+        Map<String, Map<String, Double>> uniform = new TreeMap<>();
+        Map<String, Map<String, Double>> unigram = new TreeMap<>();
         Map<String, Map<String, double[]>> acc = new TreeMap<>();
         for (Row r : rows) {
             String chunk = r.getString(r.fieldIndex("chunk"));
             meta.putIfAbsent(chunk, new Object[]{r.getLong(r.fieldIndex("seq")), r.getLong(r.fieldIndex("tokens_seen")), r.getString(r.fieldIndex("model_chunk"))});
             String metric = r.getString(r.fieldIndex("metric"));
             double value = r.getDouble(r.fieldIndex("value"));
-            if (metric.equals("bpb")) {
-                bpb.computeIfAbsent(chunk, c -> new TreeMap<>()).put(r.getString(r.fieldIndex("lang")), value);
+            Map<String, Map<String, Double>> bpbLike = switch (metric) {
+                case "bpb" -> bpb;
+                case "bpb_uniform" -> uniform;
+                case "bpb_unigram" -> unigram;
+                default -> null;
+            };
+            if (bpbLike != null) {
+                bpbLike.computeIfAbsent(chunk, c -> new TreeMap<>()).put(r.getString(r.fieldIndex("lang")), value);
             } else if (metric.equals("acc")) {
                 long n = r.getLong(r.fieldIndex("n"));
                 String key = r.getString(r.fieldIndex("task")) + "|" + r.getInt(r.fieldIndex("k"));
@@ -53,7 +76,7 @@ public final class AnytimeTable {
             Map<String, Double> a = new LinkedHashMap<>();
             acc.getOrDefault(e.getKey(), Map.of()).forEach((k, s) -> a.put(k, s[0] / s[1]));
             points.add(new Point(e.getKey(), (Long) e.getValue()[0], (Long) e.getValue()[1], (String) e.getValue()[2],
-                    bpb.getOrDefault(e.getKey(), Map.of()), a));
+                    bpb.getOrDefault(e.getKey(), Map.of()), a, uniform.getOrDefault(e.getKey(), Map.of()), unigram.getOrDefault(e.getKey(), Map.of())));
         }
         points.sort(java.util.Comparator.comparingLong(Point::seq).thenComparing(Point::chunk));
         return new AnytimeTable(points);

@@ -13,11 +13,11 @@ import java.util.List;
 import java.util.Map;
 
 /** PNG charts of the report, drawn with XChart (headless AWT). */
-final class Charts {
+public final class Charts {
     private Charts() {
     }
 
-    static void bars(Path png, String title, String yTitle, Map<String, Map<String, Double>> seriesByName, int width) throws IOException {
+    public static void bars(Path png, String title, String yTitle, Map<String, Map<String, Double>> seriesByName, int width) throws IOException {
         CategoryChart chart = new CategoryChartBuilder().width(width).height(420).title(title).yAxisTitle(yTitle).build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         chart.getStyler().setXAxisLabelRotation(90);
@@ -29,8 +29,16 @@ final class Charts {
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
-    static void lines(Path png, String title, String xTitle, String yTitle, Map<String, double[][]> series) throws IOException {
+    public static void lines(Path png, String title, String xTitle, String yTitle, Map<String, double[][]> series) throws IOException {
+        lines(png, title, xTitle, yTitle, series, Double.NaN);
+    }
+
+    /** As {@link #lines(Path, String, String, String, Map)}, with the y axis starting at {@code yMin} (NaN: automatic). */
+    public static void lines(Path png, String title, String xTitle, String yTitle, Map<String, double[][]> series, double yMin) throws IOException {
         XYChart chart = new XYChartBuilder().width(720).height(420).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        if (!Double.isNaN(yMin)) {
+            chart.getStyler().setYAxisMin(yMin);
+        }
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setYAxisDecimalPattern("0.00");
         chart.getStyler().setXAxisDecimalPattern("#,##0");

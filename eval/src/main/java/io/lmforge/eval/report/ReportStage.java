@@ -183,8 +183,23 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
         doc.paragraph("Cumulative error (ALMA): the sum over evaluated chunks of mean bits per byte, and of 1 - accuracy per task "
                 + "(mean over languages weighted by examples); lower is better and rewards a model that is good early.");
         if (!Double.isNaN(table.points().get(0).meanBpb())) {
-            Charts.lines(dir.resolve("anytime_bpb.png"), "Mean bits per byte (held-out) vs tokens seen", "tokens seen", "bits/byte", Map.of("mean bpb", bpbCurve));
+            Map<String, double[][]> series = new LinkedHashMap<>();
+            series.put("model (mean over languages)", bpbCurve);
+            AnytimeTable.Point last = table.points().get(table.points().size() - 1);
+            double first = bpbCurve[0][0];
+            double end = Math.max(bpbCurve[0][bpbCurve[0].length - 1], first + 1);
+            if (!Double.isNaN(last.meanUniformBpb())) { // reference lines: where guessing and token frequencies alone stand
+                series.put("uniform over the vocabulary", new double[][]{{first, end}, {last.meanUniformBpb(), last.meanUniformBpb()}});
+                series.put("unigram (training token frequencies)", new double[][]{{first, end}, {last.meanUnigramBpb(), last.meanUnigramBpb()}});
+            }
+            Charts.lines(dir.resolve("anytime_bpb.png"), "Mean bits per byte (held-out) vs tokens seen", "tokens seen", "bits/byte", series, 0.0);
             doc.image("anytime_bpb.png", "bits per byte over chunks");
+            if (!Double.isNaN(last.meanUniformBpb())) {
+                doc.paragraph(String.format(Locale.ROOT, "Reference lines on the same held-out documents: uniform guessing over the vocabulary "
+                        + "%.3f bits/byte, a unigram model of the training tokens %.3f; the model: %.3f at the start (%s), %.3f now (%s).",
+                        last.meanUniformBpb(), last.meanUnigramBpb(), table.points().get(0).meanBpb(), table.points().get(0).chunk(),
+                        last.meanBpb(), last.chunk()));
+            }
         }
         if (!accCurves.isEmpty()) {
             Charts.lines(dir.resolve("anytime_accuracy.png"), "Few-shot accuracy vs tokens seen", "tokens seen", "accuracy", accCurves);

@@ -38,10 +38,12 @@ final class EvalOutputs {
     private final PipelineConfig config;
     private final FewShotEvaluation fewShot;
     private final Map<String, double[]> bpb;
+    private final Map<String, double[]> baselines; // lang -> {uniform bits, unigram bits}
     private final List<FewShotEvaluation.Result> results;
 
     EvalOutputs(String run, String chunk, long seq, String modelChunk, ModelHeader state, String tokenizerVersion, PipelineConfig config,
-                FewShotEvaluation fewShot, Map<String, double[]> bpb, List<FewShotEvaluation.Result> results) {
+                FewShotEvaluation fewShot, Map<String, double[]> bpb, Map<String, double[]> baselines,
+                List<FewShotEvaluation.Result> results) {
         this.run = run;
         this.chunk = chunk;
         this.seq = seq;
@@ -51,6 +53,7 @@ final class EvalOutputs {
         this.config = config;
         this.fewShot = fewShot;
         this.bpb = bpb;
+        this.baselines = baselines;
         this.results = results;
     }
 
@@ -85,8 +88,14 @@ final class EvalOutputs {
         Map<String, Object> bpbOut = new TreeMap<>();
         for (Map.Entry<String, double[]> e : bpb.entrySet()) {
             double[] v = e.getValue();
-            bpbOut.put(e.getKey(), Map.of("bits_per_byte", v[0] / v[1] / LN2, "byte_perplexity", Math.exp(v[0] / v[1]),
+            Map<String, Object> l = new LinkedHashMap<>(Map.of("bits_per_byte", v[0] / v[1] / LN2, "byte_perplexity", Math.exp(v[0] / v[1]),
                     "token_perplexity", Math.exp(v[0] / v[3]), "bytes", (long) v[1], "tokens", (long) v[3], "docs", (long) v[2]));
+            double[] b = baselines.get(e.getKey());
+            if (b != null) {
+                l.put("uniform_bits_per_byte", b[0] / v[1]);
+                l.put("unigram_bits_per_byte", b[1] / v[1]);
+            }
+            bpbOut.put(e.getKey(), l);
         }
         root.put("bits_per_byte", bpbOut);
         root.put("n-shot", nShot);
@@ -164,6 +173,11 @@ final class EvalOutputs {
         for (Map.Entry<String, double[]> e : bpb.entrySet()) {
             double[] v = e.getValue();
             rows.add(RowFactory.create(chunk, seq, modelChunk, step, tokens, "bpb", "heldout", e.getKey(), null, v[0] / v[1] / LN2, (long) v[1]));
+            double[] b = baselines.get(e.getKey());
+            if (b != null) { // where the model stands: uniform over the vocabulary, and token frequencies
+                rows.add(RowFactory.create(chunk, seq, modelChunk, step, tokens, "bpb_uniform", "heldout", e.getKey(), null, b[0] / v[1], (long) v[1]));
+                rows.add(RowFactory.create(chunk, seq, modelChunk, step, tokens, "bpb_unigram", "heldout", e.getKey(), null, b[1] / v[1], (long) v[1]));
+            }
         }
         for (FewShotEvaluation.Result r : results) {
             rows.add(RowFactory.create(chunk, seq, modelChunk, step, tokens, "acc", r.task(), r.lang(), r.k(), r.acc(), (long) r.n()));
@@ -176,10 +190,12 @@ final class EvalOutputs {
     String consoleTable() {
         StringBuilder sb = new StringBuilder();
         if (!bpb.isEmpty()) {
-            sb.append(String.format(Locale.ROOT, "%n%-8s %10s %10s %8s%n", "lang", "bits/byte", "tokens", "docs"));
+            sb.append(String.format(Locale.ROOT, "%n%-8s %10s %10s %10s %10s %8s%n", "lang", "bits/byte", "uniform", "unigram", "tokens", "docs"));
             for (Map.Entry<String, double[]> e : bpb.entrySet()) {
                 double[] v = e.getValue();
-                sb.append(String.format(Locale.ROOT, "%-8s %10.3f %,10d %,8d%n", e.getKey(), v[0] / v[1] / LN2, (long) v[3], (long) v[2]));
+                double[] b = baselines.getOrDefault(e.getKey(), new double[]{Double.NaN, Double.NaN});
+                sb.append(String.format(Locale.ROOT, "%-8s %10.3f %10.3f %10.3f %,10d %,8d%n", e.getKey(), v[0] / v[1] / LN2, b[0] / v[1], b[1] / v[1],
+                        (long) v[3], (long) v[2]));
             }
         }
         if (!results.isEmpty()) {

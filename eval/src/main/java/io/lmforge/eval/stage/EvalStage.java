@@ -20,6 +20,7 @@ import io.lmforge.core.stage.StageContext;
 import io.lmforge.core.stage.StagePlan;
 import io.lmforge.core.stage.StageRun;
 import io.lmforge.core.stage.StageSpec;
+import io.lmforge.eval.score.BaselineBpb;
 import io.lmforge.eval.score.ScoreRequest;
 import io.lmforge.eval.score.SparkScoring;
 import io.lmforge.eval.task.FewShotEvaluation;
@@ -62,7 +63,8 @@ public final class EvalStage extends DatasetStage<EvalStage.Plan> {
             .config("eval", "train.run")
             .build();
 
-    record Plan(long seq, RunCheckpoints.Entry model, ModelHeader header, List<LoadedTask> tasks, List<Path> heldoutDirs) {
+    /** @param modelChunk the chunk whose checkpoint is evaluated ("initial": the run's untrained model) */
+    record Plan(long seq, String modelChunk, Path modelDir, ModelHeader header, List<LoadedTask> tasks, List<Path> heldoutDirs) {
     }
 
     @Override
@@ -82,16 +84,27 @@ public final class EvalStage extends DatasetStage<EvalStage.Plan> {
         DatasetLayout layout = ctx.layout();
         FileSystem fs = layout.fs(ctx.spark().sparkContext().hadoopConfiguration());
         RunCheckpoints ckpts = new RunCheckpoints(fs, layout, c.getString("train.run"));
-        long seq = new ChunkRegistry(fs, layout).arrival(chunk);
-        RunCheckpoints.Entry model = ckpts.latestTrainedUpTo(chunk, seq);
-        if (model == null) {
-            throw new ConfigError("eval " + chunk + ": run '" + ckpts.run() + "' has no trained checkpoint up to this chunk under " + ckpts.runDir()
-                    + " (run train --chunk " + chunk + " first)");
-        }
+        boolean initial = DatasetLayout.INITIAL.equals(chunk);
+        long seq = initial ? 0 : new ChunkRegistry(fs, layout).arrival(chunk);
         StagePlan<Plan> plan = new StagePlan<>(fs);
         plan.fact("seq", seq);
-        plan.input("model of chunk " + model.chunk(), ckpts.chunkDir(model.chunk()), "train --chunk " + model.chunk());
-        ModelHeader header = ckpts.header(model.chunk());
+        String modelChunk;
+        Path modelDir;
+        if (initial) { // the untrained model: the anytime curve's point at 0 tokens
+            modelChunk = DatasetLayout.INITIAL;
+            modelDir = layout.modelInitial(ckpts.run());
+            plan.input("initial model", modelDir, "train the run's first chunk first: it keeps the untrained model");
+        } else {
+            RunCheckpoints.Entry model = ckpts.latestTrainedUpTo(chunk, seq);
+            if (model == null) {
+                throw new ConfigError("eval " + chunk + ": run '" + ckpts.run() + "' has no trained checkpoint up to this chunk under " + ckpts.runDir()
+                        + " (run train --chunk " + chunk + " first)");
+            }
+            modelChunk = model.chunk();
+            modelDir = ckpts.chunkDir(model.chunk());
+            plan.input("model of chunk " + model.chunk(), modelDir, "train --chunk " + model.chunk());
+        }
+        ModelHeader header = ModelHeader.fromJson(HadoopFiles.readString(fs, new Path(modelDir, ModelHeader.FILE_NAME)));
         plan.input("tokenizer", layout.tokenizer(header.tokenizerVersion()), "the model's tokenizer");
         List<LoadedTask> tasks = new ArrayList<>();
         StringBuilder taskText = new StringBuilder();
@@ -112,7 +125,7 @@ public final class EvalStage extends DatasetStage<EvalStage.Plan> {
                 heldoutDirs.add(layout.mixHeldout(h));
             }
         }
-        return plan.payload(new Plan(seq, model, header, tasks, heldoutDirs))
+        return plan.payload(new Plan(seq, modelChunk, modelDir, header, tasks, heldoutDirs))
                 .output("eval", layout.eval(ckpts.run(), chunk))
                 .output("anytime", layout.anytime(ckpts.run(), chunk));
     }
@@ -125,19 +138,20 @@ public final class EvalStage extends DatasetStage<EvalStage.Plan> {
         FileSystem fs = run.fs();
         String runName = c.getString("train.run");
         ModelHeader state = p.header();
-        run.console().printf(Locale.ROOT, "eval %s: model of chunk %s (step %,d, %,d tokens seen, tokenizer %s)%n", chunk, p.model().chunk(),
+        run.console().printf(Locale.ROOT, "eval %s: model of chunk %s (step %,d, %,d tokens seen, tokenizer %s)%n", chunk, p.modelChunk(),
                 state.step(), state.tokensSeen(), state.tokenizerVersion());
         TokenizerHeader tok = TokenizerHeader.read(fs, run.layout(), state.tokenizerVersion());
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(run.spark().sparkContext());
         int partitions = c.getInt("eval.partitions") > 0 ? c.getInt("eval.partitions") : jsc.defaultParallelism();
-        RunCheckpoints ckpts = new RunCheckpoints(fs, run.layout(), runName);
-        SparkScoring scoring = new SparkScoring(jsc, ModelFiles.bytes(fs, ckpts.modelFile(p.model().chunk())), tok.json(), tok.eosId(),
+        SparkScoring scoring = new SparkScoring(jsc, ModelFiles.bytes(fs, new Path(p.modelDir(), RunCheckpoints.MODEL_FILE)), tok.json(), tok.eosId(),
                 c.getInt("eval.batch-size"));
         Path staged = run.staged("eval");
         fs.mkdirs(staged);
         run.phase("bpb");
         long tb = System.nanoTime();
-        Map<String, double[]> bpb = bitsPerByte(run, scoring, p.heldoutDirs(), c.getInt("eval.bpb.max-docs-per-language"), partitions);
+        Dataset<Row> heldout = heldoutDocs(run, p.heldoutDirs(), c.getInt("eval.bpb.max-docs-per-language"));
+        Map<String, double[]> bpb = bitsPerByte(run, scoring, heldout, partitions);
+        Map<String, double[]> baselines = heldout == null ? Map.of() : BaselineBpb.of(run.spark(), heldout, trainOf(run, p.heldoutDirs()), tok.vocabSize());
         double bpbSeconds = (System.nanoTime() - tb) / 1e9;
         long bpbTokens = bpb.values().stream().mapToLong(v -> (long) v[3]).sum();
         run.console().printf(Locale.ROOT, "eval %s: bits per byte on %,d held-out tokens in %.1f s (%,.0f tokens/s)%n", chunk, bpbTokens, bpbSeconds,
@@ -160,13 +174,13 @@ public final class EvalStage extends DatasetStage<EvalStage.Plan> {
         scoring.release();
 
         run.phase("write");
-        EvalOutputs outputs = new EvalOutputs(runName, chunk, p.seq(), p.model().chunk(), state, state.tokenizerVersion(), c, fewShot, bpb, results);
+        EvalOutputs outputs = new EvalOutputs(runName, chunk, p.seq(), p.modelChunk(), state, state.tokenizerVersion(), c, fewShot, bpb, baselines, results);
         HadoopFiles.writeString(fs, new Path(staged, "results.json"), outputs.resultsJson(bpbSeconds, fsSeconds));
         HadoopFiles.writeString(fs, new Path(staged, "samples.jsonl"), outputs.samplesJsonl(scored));
         run.spark().createDataFrame(outputs.anytimeRows(), DatasetSchemas.ANYTIME).coalesce(1).write().parquet(run.staged("anytime").toString());
         run.console().print(outputs.consoleTable());
         Map<String, Object> counts = new LinkedHashMap<>();
-        counts.put("model_chunk", p.model().chunk());
+        counts.put("model_chunk", p.modelChunk());
         counts.put("step", state.step());
         counts.put("tokens_seen", state.tokensSeen());
         counts.put("bpb_docs", bpb.values().stream().mapToLong(v -> (long) v[2]).sum());
@@ -174,14 +188,13 @@ public final class EvalStage extends DatasetStage<EvalStage.Plan> {
         counts.put("examples", scored.size());
         counts.put("requests", requests.size());
         return new Computed(counts, new Lineage(p.seq(), state.tokenizerVersion(), state.seqLen()), String.format(Locale.ROOT,
-                "model of chunk %s: %d languages bpb, %,d few-shot examples -> %s", p.model().chunk(), bpb.size(), scored.size(), run.output("eval")));
+                "model of chunk %s: %d languages bpb, %,d few-shot examples -> %s", p.modelChunk(), bpb.size(), scored.size(), run.output("eval")));
     }
 
-    /** lang -> {nll nats, bytes, docs, tokens}. */
-    private Map<String, double[]> bitsPerByte(StageRun<Plan> run, SparkScoring scoring, List<Path> dirs, int maxDocs, int partitions) {
-        Map<String, double[]> out = new java.util.TreeMap<>();
+    /** The held-out documents scored for bits per byte (null when there are none). */
+    private static Dataset<Row> heldoutDocs(StageRun<Plan> run, List<Path> dirs, int maxDocs) {
         if (dirs.isEmpty()) {
-            return out;
+            return null;
         }
         Dataset<Row> docs = null;
         for (Path d : dirs) {
@@ -192,7 +205,26 @@ public final class EvalStage extends DatasetStage<EvalStage.Plan> {
             docs = docs.withColumn("_r", row_number().over(org.apache.spark.sql.expressions.Window.partitionBy("lang").orderBy("doc_id")))
                     .where(col("_r").leq(maxDocs)).drop("_r");
         }
-        for (Row r : scoring.documentNll(run.spark(), docs, partitions).groupBy("lang")
+        return docs.withColumn("n_tokens", org.apache.spark.sql.functions.size(col("tokens")));
+    }
+
+    /** The packed training sequences of the chunks the held-out documents come from (what the unigram baseline counts). */
+    private static Dataset<Row> trainOf(StageRun<Plan> run, List<Path> heldoutDirs) {
+        Dataset<Row> train = null;
+        for (Path h : heldoutDirs) {
+            Dataset<Row> t = run.spark().read().parquet(new Path(h.getParent(), "train").toString()).select("tokens");
+            train = train == null ? t : train.unionByName(t);
+        }
+        return train;
+    }
+
+    /** lang -> {nll nats, bytes, docs, tokens}. */
+    private Map<String, double[]> bitsPerByte(StageRun<Plan> run, SparkScoring scoring, Dataset<Row> docs, int partitions) {
+        Map<String, double[]> out = new java.util.TreeMap<>();
+        if (docs == null) {
+            return out;
+        }
+        for (Row r : scoring.documentNll(run.spark(), docs.drop("n_tokens"), partitions).groupBy("lang")
                 .agg(sum("nll"), sum("n_bytes"), count("*"), sum("n_tokens")).collectAsList()) {
             out.put(r.getString(0), new double[]{r.getDouble(1), r.getLong(2), r.getLong(3), r.getLong(4)});
         }
@@ -201,6 +233,14 @@ public final class EvalStage extends DatasetStage<EvalStage.Plan> {
 
     /** The chunks whose held-out documents eval.bpb.heldout names: this chunk, a fixed one, or every chunk arrived so far. */
     private static List<String> heldoutChunks(FileSystem fs, DatasetLayout layout, String chunk, long seq, String which) throws java.io.IOException {
+        ChunkRegistry registry = new ChunkRegistry(fs, layout);
+        if (DatasetLayout.INITIAL.equals(chunk) && (which.equals("chunk") || which.equals("all-seen"))) {
+            List<String> arrived = registry.inArrivalOrder(); // nothing seen yet: the first chunk's held-out documents
+            if (arrived.isEmpty()) {
+                throw new ConfigError("eval initial: no chunk has arrived yet, so there are no held-out documents");
+            }
+            return List.of(arrived.get(0));
+        }
         if (which.equals("chunk")) {
             return List.of(chunk);
         }
@@ -210,7 +250,6 @@ public final class EvalStage extends DatasetStage<EvalStage.Plan> {
         if (!which.equals("all-seen")) {
             throw new ConfigError("eval.bpb.heldout must be chunk, all-seen or chunk:<id>, got '" + which + "'");
         }
-        ChunkRegistry registry = new ChunkRegistry(fs, layout);
         List<String> out = new ArrayList<>();
         for (String c : registry.inArrivalOrder()) {
             if (registry.arrival(c) <= seq && Manifests.read(fs, layout.mix(c)) != null) {

@@ -36,9 +36,9 @@ import static org.apache.spark.sql.functions.col;
  * [batch, 1, T] (DL4J's recurrent layout), labels = tokens[1..T] as [batch, T] (one row per
  * sequence, for {@code TokenCrossEntropy}).
  *
- * <p>{@link #of} moves the token column as Apache Arrow record batches (Spark's own columnar
- * export, the one PySpark uses): each batch's int32 values buffer is read straight into the
- * minibatch's float buffer, so no Row and no per-token object is made. {@link #ofBeans}, the
+ * <p>{@link #sequences} moves the token column as Apache Arrow record batches (Spark's own columnar
+ * export, the one PySpark uses): each sequence is copied from the batch's int32 values buffer into
+ * one int[], so no Row and no per-token object is made; {@link #of} groups them into minibatches. {@link #ofBeans}, the
  * earlier path through Spark's bean decoder (one int[] per sequence), is kept as the benchmark's
  * baseline.
  */
@@ -48,31 +48,41 @@ public final class SequenceBatches {
 
     /** Minibatches of {@code batchSize} sequences per partition (the last of a partition may be smaller), in row order. */
     public static JavaRDD<MultiDataSet> of(Dataset<Row> sequences, int batchSize) {
+        return sequences(sequences).mapPartitions(it -> minibatches(it, batchSize));
+    }
+
+    /** Consecutive sequences grouped into minibatches of {@code batchSize} (the last may be smaller). */
+    static Iterator<MultiDataSet> minibatches(Iterator<int[]> sequences, int batchSize) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return sequences.hasNext();
+            }
+
+            @Override
+            public MultiDataSet next() {
+                List<int[]> rows = new ArrayList<>(batchSize);
+                while (rows.size() < batchSize && sequences.hasNext()) {
+                    rows.add(sequences.next());
+                }
+                return toBatch(rows);
+            }
+        };
+    }
+
+    /** The `tokens` column as one int[] per sequence, in row order, through Arrow (no Row, no boxed token). */
+    public static JavaRDD<int[]> sequences(Dataset<Row> sequences) {
         Dataset<Row> tokens = sequences.select(col("tokens"));
         StructType schema = tokens.schema();
         String timeZone = sequences.sparkSession().sessionState().conf().sessionLocalTimeZone();
         // toArrowBatchRdd is private[sql] in Scala, public in bytecode: the same export PySpark's toPandas/mapInArrow use
-        return tokens.toArrowBatchRdd().toJavaRDD().mapPartitions(batches -> new ArrowBatches(batches, schema, timeZone, batchSize));
+        return tokens.toArrowBatchRdd().toJavaRDD().mapPartitions(batches -> new ArrowSequences(batches, schema, timeZone));
     }
 
     /** The bean-decoder path (Row -> int[] per sequence -> float[]): the loader benchmark's baseline. */
     public static JavaRDD<MultiDataSet> ofBeans(Dataset<Row> sequences, int batchSize) {
         return sequences.select(col("seq_id").as("seqId"), col("tokens")).as(Encoders.bean(TrainSequence.class)).javaRDD()
-                .mapPartitions(it -> new Iterator<MultiDataSet>() {
-                    @Override
-                    public boolean hasNext() {
-                        return it.hasNext();
-                    }
-
-                    @Override
-                    public MultiDataSet next() {
-                        List<int[]> rows = new ArrayList<>(batchSize);
-                        while (rows.size() < batchSize && it.hasNext()) {
-                            rows.add(it.next().getTokens());
-                        }
-                        return toBatch(rows);
-                    }
-                });
+                .map(TrainSequence::getTokens).mapPartitions(it -> minibatches(it, batchSize));
     }
 
     /** Sequences of equal length L = T + 1 -> one MultiDataSet. */
@@ -103,13 +113,12 @@ public final class SequenceBatches {
     }
 
     /**
-     * Arrow record batches (IPC messages) of one partition -> minibatches. A minibatch may span two
-     * record batches (Spark cuts them at spark.sql.execution.arrow.maxRecordsPerBatch rows); the
-     * Arrow memory is released when the partition is exhausted.
+     * Arrow record batches (IPC messages) of one partition -> one int[] per sequence, copied from the
+     * record batch's int32 values buffer. The Arrow memory is released when the partition is exhausted
+     * (or its task ends early).
      */
-    private static final class ArrowBatches implements Iterator<MultiDataSet> {
+    private static final class ArrowSequences implements Iterator<int[]> {
         private final Iterator<byte[]> messages;
-        private final int batchSize;
         private final BufferAllocator allocator = new RootAllocator();
         private final VectorSchemaRoot root;
         private final VectorLoader loader;
@@ -117,9 +126,8 @@ public final class SequenceBatches {
         private int rowCount; // sequences in the loaded record batch
         private boolean closed;
 
-        ArrowBatches(Iterator<byte[]> messages, StructType schema, String timeZone, int batchSize) {
+        ArrowSequences(Iterator<byte[]> messages, StructType schema, String timeZone) {
             this.messages = messages;
-            this.batchSize = batchSize;
             Schema arrowSchema = ArrowUtils.toArrowSchema(schema, timeZone, true, false);
             this.root = VectorSchemaRoot.create(arrowSchema, allocator);
             this.loader = new VectorLoader(root);
@@ -156,41 +164,23 @@ public final class SequenceBatches {
         }
 
         @Override
-        public MultiDataSet next() {
+        public int[] next() {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            float[] features = null;
-            float[] labels = null;
-            int t = -1;
-            int filled = 0;
-            while (filled < batchSize && hasNext()) {
-                ListVector list = (ListVector) root.getVector(0);
-                IntVector values = (IntVector) list.getDataVector();
-                int start = list.getElementStartIndex(row);
-                int length = list.getElementEndIndex(row) - start;
-                if (t < 0) {
-                    if (length < 2) {
-                        throw new IllegalArgumentException("a packed sequence of " + length + " tokens (at least 2 needed: input and target)");
-                    }
-                    t = length - 1;
-                    features = new float[batchSize * t];
-                    labels = new float[batchSize * t];
-                }
-                requireLength(length, t);
-                int base = filled * t;
-                for (int i = 0; i < t; i++) {
-                    features[base + i] = values.get(start + i);
-                    labels[base + i] = values.get(start + i + 1);
-                }
-                row++;
-                filled++;
+            ListVector list = (ListVector) root.getVector(0);
+            IntVector values = (IntVector) list.getDataVector();
+            int start = list.getElementStartIndex(row);
+            int length = list.getElementEndIndex(row) - start;
+            if (length < 2) {
+                throw new IllegalArgumentException("a packed sequence of " + length + " tokens (at least 2 needed: input and target)");
             }
-            if (filled < batchSize) {
-                features = java.util.Arrays.copyOf(features, filled * t);
-                labels = java.util.Arrays.copyOf(labels, filled * t);
+            int[] out = new int[length];
+            for (int i = 0; i < length; i++) {
+                out[i] = values.get(start + i);
             }
-            return batch(features, labels, filled, t);
+            row++;
+            return out;
         }
 
         private void close() {

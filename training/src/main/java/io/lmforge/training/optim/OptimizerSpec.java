@@ -13,11 +13,14 @@ import java.io.Serializable;
  * {@code schedule-free-adamw}: {@link ScheduleFreeAdamW} with linear warm-up and no schedule (the run's
  * length never needs to be known: what anytime training over arriving chunks wants).
  */
-public record OptimizerSpec(Kind kind, double learningRate, int warmupSteps, boolean cosine, int totalSteps, double minLrRatio,
+public record OptimizerSpec(Kind kind, double learningRate, int warmupSteps, Schedule lrSchedule, int totalSteps, double minLrRatio,
                             double beta1, double beta2, double epsilon, double weightDecay, double clipNorm,
                             double sfR, double sfWeightLrPower) implements Serializable {
 
     public enum Kind { ADAMW, SCHEDULE_FREE_ADAMW }
+
+    /** AdamW's learning rate: warm-up then cosine to total-steps, constant, or warm-up + cosine restarted with every chunk. */
+    public enum Schedule { COSINE, CONSTANT, COSINE_PER_CHUNK }
 
     public static OptimizerSpec from(PipelineConfig c) {
         Kind kind = switch (c.getEnum("train.optimizer.kind", "adamw", "schedule-free-adamw")) {
@@ -25,7 +28,8 @@ public record OptimizerSpec(Kind kind, double learningRate, int warmupSteps, boo
             default -> Kind.SCHEDULE_FREE_ADAMW;
         };
         OptimizerSpec s = new OptimizerSpec(kind, c.getDouble("train.optimizer.learning-rate"), c.getInt("train.optimizer.warmup-steps"),
-                c.getEnum("train.optimizer.schedule", "cosine", "constant").equals("cosine"), c.getInt("train.optimizer.total-steps"),
+                Schedule.valueOf(c.getEnum("train.optimizer.schedule", "cosine", "constant", "cosine-per-chunk").toUpperCase(java.util.Locale.ROOT)
+                        .replace('-', '_')), c.getInt("train.optimizer.total-steps"),
                 c.getDouble("train.optimizer.min-lr-ratio"), c.getDouble("train.optimizer.beta1"), c.getDouble("train.optimizer.beta2"),
                 c.getDouble("train.optimizer.epsilon"), c.getDouble("train.optimizer.weight-decay"), c.getDouble("train.optimizer.clip-norm"),
                 c.getDouble("train.optimizer.schedule-free.r"), c.getDouble("train.optimizer.schedule-free.weight-lr-power"));
@@ -35,9 +39,22 @@ public record OptimizerSpec(Kind kind, double learningRate, int warmupSteps, boo
         return s;
     }
 
-    /** AdamW's learning rate by step (DL4J schedule); schedule-free has warm-up only, inside its step. */
+    /** AdamW's learning rate by step for a new model (DL4J schedule); schedule-free has warm-up only, inside its step. */
     public ISchedule schedule() {
-        return new WarmupCosineSchedule(learningRate, warmupSteps, cosine ? totalSteps : 0, minLrRatio);
+        return scheduleForChunk(0, totalSteps);
+    }
+
+    /**
+     * AdamW's learning rate for a chunk that starts at step {@code start} and takes {@code steps}
+     * steps: cosine-per-chunk warms up and decays within the chunk; the others ignore the chunk.
+     */
+    public ISchedule scheduleForChunk(long start, long steps) {
+        return switch (lrSchedule) {
+            case COSINE -> new WarmupCosineSchedule(learningRate, warmupSteps, totalSteps, minLrRatio);
+            case CONSTANT -> new WarmupCosineSchedule(learningRate, warmupSteps, 0, minLrRatio);
+            case COSINE_PER_CHUNK -> new WarmupCosineSchedule(learningRate, warmupSteps, (int) Math.max(steps, warmupSteps + 1), minLrRatio,
+                    (int) start);
+        };
     }
 
     public ScheduleFreeAdamW.Hyper scheduleFree() {
@@ -49,8 +66,8 @@ public record OptimizerSpec(Kind kind, double learningRate, int warmupSteps, boo
         return kind == Kind.ADAMW ? new AdamWStep() : new ScheduleFreeStep(scheduleFree(), clipNorm);
     }
 
-    /** The learning rate at a step, as logged in the metrics. */
-    public double learningRateAt(long step) {
-        return kind == Kind.ADAMW ? schedule().valueAt((int) step, 0) : new ScheduleFreeAdamW(scheduleFree()).lrAt(step);
+    /** The learning rate at a step of a chunk's schedule, as logged in the metrics. */
+    public double learningRateAt(ISchedule chunkSchedule, long step) {
+        return kind == Kind.ADAMW ? chunkSchedule.valueAt((int) step, 0) : new ScheduleFreeAdamW(scheduleFree()).lrAt(step);
     }
 }

@@ -1,5 +1,6 @@
 package io.lmforge.training.rounds;
 
+import io.lmforge.training.data.SequenceBatches;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
@@ -33,17 +34,12 @@ public final class RoundData {
     /** @param ordered rows with a `tokens` array column, already in training order */
     public static RoundData of(Dataset<Row> ordered, int workers, int batch, int steps) {
         long perRound = (long) workers * steps;
-        JavaRDD<RoundRow> assigned = ordered.select("tokens").javaRDD().zipWithIndex()
+        JavaRDD<RoundRow> assigned = SequenceBatches.sequences(ordered).zipWithIndex()
                 .mapToPair(t -> {
                     long i = t._2();
                     long b = i / batch;
                     long inRound = b % perRound;
-                    List<Integer> tok = t._1().getList(0);
-                    int[] a = new int[tok.size()];
-                    for (int k = 0; k < a.length; k++) {
-                        a[k] = tok.get(k);
-                    }
-                    return new Tuple2<>((int) (inRound / steps), new RoundRow((int) (b / perRound), (int) (inRound % steps), i, a));
+                    return new Tuple2<>((int) (inRound / steps), new RoundRow((int) (b / perRound), (int) (inRound % steps), i, t._1()));
                 })
                 .partitionBy(new ByWorker(workers))
                 .values()

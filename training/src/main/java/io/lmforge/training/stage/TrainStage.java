@@ -23,6 +23,7 @@ import io.lmforge.training.model.Gpt2Model;
 import io.lmforge.training.model.ModelFiles;
 import io.lmforge.training.spark.OpenMpWaitPolicy;
 import io.lmforge.training.optim.InnerStep;
+import org.nd4j.linalg.schedule.ISchedule;
 import io.lmforge.training.optim.OptimizerSpec;
 import io.lmforge.training.rounds.AveragingRounds;
 import io.lmforge.training.rounds.OuterOptimizer;
@@ -119,9 +120,13 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         }
         group.add(chunk);
         Lineage l = mix.lineageOrNone();
-        return plan.payload(new Plan(seq, latest, group, history, l.requireTokenizer("mix chunk " + chunk), l.seqLen()))
+        plan.payload(new Plan(seq, latest, group, history, l.requireTokenizer("mix chunk " + chunk), l.seqLen()))
                 .output("model", ckpts.chunkDir(chunk))
                 .output("metrics", layout.metrics(ckpts.run(), chunk));
+        if (latest == null) { // the run's first model: its untrained state is kept too (eval --chunk initial)
+            plan.output("initial", layout.modelInitial(ckpts.run()));
+        }
+        return plan;
     }
 
     @Override
@@ -158,12 +163,21 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         ComputationGraph net = start.net();
         InnerStep driverStep = opt.newStep();
         RoundState state = start.state() != null ? start.state() : RoundState.fresh(driverStep.state(net), (int) net.numParams());
+        if (p.latest() == null) {
+            saveCheckpoint(fs, run.staged("initial"), net, state, opt, new ModelHeader(0, 0, List.of(), null, c.getLong("train.seed"), 0,
+                    List.of(), p.tokenizerVersion(), p.seqLen(), vocab, net.numParams()));
+        }
         driverStep.setState(net, state.sharedInner());
         driverStep.restoreTrainingParams(net);
         // seq_id ranges repeat across chunks: the chunk breaks ties, so the order is the same on every run
         RoundData data = RoundData.of(sequences.orderBy("seq_id", "src"), settings.workers(), settings.batch(), settings.steps());
         int maxRounds = c.getInt("train.max-rounds-per-chunk");
         int rounds = maxRounds > 0 ? Math.min(data.rounds(), maxRounds) : data.rounds();
+        // this chunk's learning-rate schedule (a checkpoint's graph keeps the one it was saved with; the config decides)
+        ISchedule schedule = opt.scheduleForChunk(net.getConfiguration().getIterationCount(), (long) rounds * settings.steps());
+        if (opt.kind() == OptimizerSpec.Kind.ADAMW) {
+            net.setLearningRate(schedule);
+        }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(run.spark().sparkContext());
         if (OpenMpWaitPolicy.driverTrains(jsc.master())) {
             OpenMpWaitPolicy.advice(System.getenv(OpenMpWaitPolicy.ENV)).ifPresent(w -> run.console().printf("train %s: WARNING %s%n", chunk, w));
@@ -173,7 +187,7 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         run.phase("train");
         new AveragingRounds(jsc, settings, opt).train(net, driverStep, state, data, rounds, r -> {
             tokensSeen[0] += r.tokens();
-            double lr = opt.learningRateAt(r.step());
+            double lr = opt.learningRateAt(schedule, r.step());
             metrics.add(RowFactory.create(r.step(), chunk, r.round(), r.loss(), lr, r.tokens(), r.tokens() / r.seconds(), tokensSeen[0],
                     (System.nanoTime() - t0) / 1e9));
             double eta = (rounds - r.round() - 1) * (System.nanoTime() - t0) / 1e9 / (r.round() + 1);
@@ -183,14 +197,10 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         data.release();
 
         run.phase("save");
-        Path staged = run.staged("model");
-        fs.mkdirs(staged);
         net.setParams(driverStep.evalParams(net)); // the checkpoint's model is what eval and export use (schedule-free: x)
-        ModelFiles.save(fs, net, staged);
-        RoundStateFile.write(fs, staged, state, opt.kind().name());
-        ModelHeader header = new ModelHeader(net.getIterationCount(), tokensSeen[0], p.group(), p.latest() == null ? null : p.latest().chunk(),
-                c.getLong("train.seed"), replay.count(), replay.chunks(), p.tokenizerVersion(), p.seqLen(), vocab, net.numParams());
-        HadoopFiles.writeString(fs, new Path(staged, ModelHeader.FILE_NAME), header.toJson());
+        saveCheckpoint(fs, run.staged("model"), net, state, opt, new ModelHeader(net.getIterationCount(), tokensSeen[0], p.group(),
+                p.latest() == null ? null : p.latest().chunk(), c.getLong("train.seed"), replay.count(), replay.chunks(), p.tokenizerVersion(),
+                p.seqLen(), vocab, net.numParams()));
         run.spark().createDataFrame(metrics, DatasetSchemas.TRAIN_METRICS).coalesce(1).write().parquet(run.staged("metrics").toString());
         Map<String, Object> counts = new LinkedHashMap<>();
         counts.put("trained", 1);
@@ -205,6 +215,15 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         return new Computed(counts, new Lineage(p.seq(), p.tokenizerVersion(), p.seqLen()), String.format(Locale.ROOT,
                 "%d rounds, step %,d, %,d tokens seen, loss %s -> %s", metrics.size(), net.getIterationCount(), tokensSeen[0],
                 counts.get("final_loss"), ckpts.chunkDir(chunk)));
+    }
+
+    /** model.zip, the optimiser state beside it, and training_state.json. */
+    private static void saveCheckpoint(FileSystem fs, Path dir, ComputationGraph net, RoundState state, OptimizerSpec opt, ModelHeader header)
+            throws IOException {
+        fs.mkdirs(dir);
+        ModelFiles.save(fs, net, dir);
+        RoundStateFile.write(fs, dir, state, opt.kind().name());
+        HadoopFiles.writeString(fs, new Path(dir, ModelHeader.FILE_NAME), header.toJson());
     }
 
     /** train.workers, batch-per-worker, averaging-frequency and train.averaging.*: how rounds are run. */

@@ -148,6 +148,29 @@ class TrainStageTest {
         assertEquals(state("straight", "0002").get("step").asInt(), state("killed", "0002").get("step").asInt());
     }
 
+    @Test
+    void theOuterStepAndScheduleFreeTrainThroughTheStageAndContinueFromTheirSavedState() throws Exception {
+        for (String[] run : new String[][]{{"diloco", "train.averaging.outer=nesterov", "train.averaging.inner-state=per-worker"},
+                {"sf", "train.optimizer.kind=schedule-free-adamw", "train.averaging.inner-state=averaged"}}) {
+            String[] sets = {"train.run=" + run[0], run[1], run[2]};
+            assertEquals(StageResult.Outcome.COMMITTED, train("0001", sets).outcome());
+            Path state = root.resolve("models/" + run[0] + "/chunk=0001/optimizer_state.safetensors");
+            assertTrue(Files.size(state) > 1000, run[0] + ": the optimiser state is saved with the checkpoint");
+            assertTrue(Files.exists(root.resolve("models/" + run[0] + "/initial/model.zip")), "the untrained model is kept");
+            assertEquals(StageResult.Outcome.COMMITTED, train("0002", sets).outcome());
+            assertEquals("0001", state(run[0], "0002").get("continued_from").asText());
+            List<Double> l = losses(run[0], "0002");
+            assertTrue(l.stream().allMatch(x -> x < Math.log(257)), run[0] + ": losses below uniform " + l);
+        }
+        // the checkpoint says which optimiser trained it: another one is refused, not silently mixed
+        io.lmforge.core.config.ConfigError e = org.junit.jupiter.api.Assertions.assertThrows(io.lmforge.core.config.ConfigError.class,
+                () -> train("0002", "train.run=sf", "train.optimizer.kind=adamw", "train.optimizer.warmup-steps=3"));
+        assertTrue(e.getMessage().contains("schedule-free") || e.getMessage().contains("SCHEDULE_FREE"), e.getMessage());
+        io.lmforge.core.config.ConfigError both = org.junit.jupiter.api.Assertions.assertThrows(io.lmforge.core.config.ConfigError.class,
+                () -> train("0001", "train.run=sfouter", "train.optimizer.kind=schedule-free-adamw", "train.averaging.outer=nesterov"));
+        assertTrue(both.getMessage().contains("not supported"), both.getMessage());
+    }
+
     private static List<Double> losses(String run, String chunk) {
         return SharedSpark.get().read().parquet(root.resolve("models/" + run + "/metrics/chunk=" + chunk).toString()).orderBy("step")
                 .select("loss").as(org.apache.spark.sql.Encoders.DOUBLE()).collectAsList();
