@@ -79,7 +79,7 @@ public final class ScalingBench {
         MultiDataSet heldout = heldout(spark, layout, 64);
         System.out.printf(Locale.ROOT, "data: %,d training tokens (sample mix, 3 chunks, shuffled once, same order for all); held-out: 64 x 128 tokens%n",
                 available);
-        OptimizerSpec opt = new OptimizerSpec(OptimizerSpec.Kind.ADAMW, lr, 50, OptimizerSpec.Schedule.CONSTANT, 0, 1.0, 0.9, 0.95, 1e-8, 0.1, 1.0, 0, 2);
+        OptimizerSpec opt = new OptimizerSpec(OptimizerSpec.Kind.ADAMW, lr, 50, OptimizerSpec.Schedule.CONSTANT, 0, 1.0, 0.9, 0.95, 1e-8, 0.1, 1.0, 0, 2, false);
         Map<String, Curve> curves = new LinkedHashMap<>();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Config base = new Config("1 worker", 1, 20, OuterOptimizer.none(), AveragingRounds.InnerState.AVERAGED);

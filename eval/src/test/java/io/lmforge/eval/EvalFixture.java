@@ -78,10 +78,22 @@ public final class EvalFixture {
                 trainSeqs.add(java.util.Arrays.copyOfRange(rest, s, s + seq + 1));
             }
         }
-        Fixtures.commit(SharedSpark.get(), layout, "mix", "0001", layout.mix("0001"), staged -> SharedSpark.get().createDataFrame(heldout,
-                        new StructType().add("doc_id", DataTypes.StringType).add("lang", DataTypes.StringType).add("n_bytes", DataTypes.IntegerType)
-                                .add("n_tokens", DataTypes.IntegerType).add("tokens", DataTypes.createArrayType(DataTypes.IntegerType, false)))
-                .write().partitionBy("lang").parquet(new org.apache.hadoop.fs.Path(staged, "heldout").toString()), Map.of(), new Lineage(null, TOKENIZER, seq));
+        List<Row> train = new ArrayList<>();
+        for (int i = 0; i < trainSeqs.size(); i++) {
+            List<Integer> t = new ArrayList<>();
+            for (int v : trainSeqs.get(i)) {
+                t.add(v);
+            }
+            train.add(RowFactory.create((long) i, t));
+        }
+        Fixtures.commit(SharedSpark.get(), layout, "mix", "0001", layout.mix("0001"), staged -> {
+            SharedSpark.get().createDataFrame(heldout, new StructType().add("doc_id", DataTypes.StringType).add("lang", DataTypes.StringType)
+                            .add("n_bytes", DataTypes.IntegerType).add("n_tokens", DataTypes.IntegerType)
+                            .add("tokens", DataTypes.createArrayType(DataTypes.IntegerType, false)))
+                    .write().partitionBy("lang").parquet(new org.apache.hadoop.fs.Path(staged, "heldout").toString());
+            SharedSpark.get().createDataFrame(train, io.lmforge.core.dataset.DatasetSchemas.SEQUENCES)
+                    .write().parquet(new org.apache.hadoop.fs.Path(staged, "train").toString());
+        }, Map.of(), new Lineage(null, TOKENIZER, seq));
 
         ComputationGraph net = Gpt2Model.create(new Gpt2Model.Spec(258, seq, 32, 2, 1),
                 new Gpt2Model.Optimizer(new WarmupCosineSchedule(3e-3, 10, 0, 0.1), 0.9, 0.95, 1e-8, 0.0, 1.0), 7);

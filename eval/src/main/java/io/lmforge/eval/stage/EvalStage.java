@@ -208,12 +208,17 @@ public final class EvalStage extends DatasetStage<EvalStage.Plan> {
         return docs.withColumn("n_tokens", org.apache.spark.sql.functions.size(col("tokens")));
     }
 
-    /** The packed training sequences of the chunks the held-out documents come from (what the unigram baseline counts). */
-    private static Dataset<Row> trainOf(StageRun<Plan> run, List<Path> heldoutDirs) {
-        Dataset<Row> train = null;
+    /**
+     * The packed training sequences of the chunks the held-out documents come from (what the unigram
+     * baseline counts); read with the dataset's schema, so a chunk that packed no sequence counts nothing.
+     */
+    private static Dataset<Row> trainOf(StageRun<Plan> run, List<Path> heldoutDirs) throws java.io.IOException {
+        Dataset<Row> train = run.spark().createDataFrame(List.of(), DatasetSchemas.SEQUENCES).select("tokens");
         for (Path h : heldoutDirs) {
-            Dataset<Row> t = run.spark().read().parquet(new Path(h.getParent(), "train").toString()).select("tokens");
-            train = train == null ? t : train.unionByName(t);
+            Path dir = new Path(h.getParent(), "train");
+            if (run.fs().exists(dir)) {
+                train = train.unionByName(run.spark().read().schema(DatasetSchemas.SEQUENCES).parquet(dir.toString()).select("tokens"));
+            }
         }
         return train;
     }

@@ -67,6 +67,13 @@ class EvalStageTest {
             assertEquals(before.path(lang).path("bytes").asLong(), before.path(lang).path("tokens").asLong(), "byte tokens");
             double trained = after.path(lang).path("bits_per_byte").asDouble();
             assertTrue(trained < 6.0, lang + " trained bpb " + trained);
+            // the baselines on the same documents: uniform over 258 tokens is log2(258) bits per byte-token exactly;
+            // the unigram of the training bytes sits between the trained model and uniform guessing
+            double uniform = after.path(lang).path("uniform_bits_per_byte").asDouble();
+            double unigram = after.path(lang).path("unigram_bits_per_byte").asDouble();
+            assertEquals(Math.log(258) / Math.log(2), uniform, 1e-9, lang);
+            assertTrue(unigram < uniform && unigram > 3.0, lang + " unigram " + unigram);
+            assertTrue(trained < unigram, lang + ": the trained model beats the unigram baseline: " + trained + " vs " + unigram);
         }
         eval("trained", "eval.tasks=[]", "eval.bpb.heldout=chunk:0001"); // a fixed chunk's split: here the same documents
         assertEquals(after.path("fr").path("bits_per_byte").asDouble(), results("trained").path("bits_per_byte").path("fr").path("bits_per_byte").asDouble(), 1e-9);
@@ -115,7 +122,8 @@ class EvalStageTest {
         }
 
         List<Row> anytime = SharedSpark.get().read().parquet(root.resolve("eval/trained/anytime/chunk=0001").toString()).collectAsList();
-        assertEquals(EvalFixture.LANGS.size() + langs * 2 * 3, anytime.size(), "bpb per language + acc/acc_norm/acc_bytes per task x language x k");
+        assertEquals(EvalFixture.LANGS.size() * 3 + langs * 2 * 3, anytime.size(),
+                "bpb, bpb_uniform and bpb_unigram per language + acc/acc_norm/acc_bytes per task x language x k");
 
         StageResult again = eval("trained");
         assertEquals(StageResult.Outcome.SKIPPED, again.outcome(), "same model, data and config: up to date");

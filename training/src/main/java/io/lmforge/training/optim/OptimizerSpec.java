@@ -15,7 +15,7 @@ import java.io.Serializable;
  */
 public record OptimizerSpec(Kind kind, double learningRate, int warmupSteps, Schedule lrSchedule, int totalSteps, double minLrRatio,
                             double beta1, double beta2, double epsilon, double weightDecay, double clipNorm,
-                            double sfR, double sfWeightLrPower) implements Serializable {
+                            double sfR, double sfWeightLrPower, boolean sfBiasCorrectionInDenominator) implements Serializable {
 
     public enum Kind { ADAMW, SCHEDULE_FREE_ADAMW }
 
@@ -32,7 +32,8 @@ public record OptimizerSpec(Kind kind, double learningRate, int warmupSteps, Sch
                         .replace('-', '_')), c.getInt("train.optimizer.total-steps"),
                 c.getDouble("train.optimizer.min-lr-ratio"), c.getDouble("train.optimizer.beta1"), c.getDouble("train.optimizer.beta2"),
                 c.getDouble("train.optimizer.epsilon"), c.getDouble("train.optimizer.weight-decay"), c.getDouble("train.optimizer.clip-norm"),
-                c.getDouble("train.optimizer.schedule-free.r"), c.getDouble("train.optimizer.schedule-free.weight-lr-power"));
+                c.getDouble("train.optimizer.schedule-free.r"), c.getDouble("train.optimizer.schedule-free.weight-lr-power"),
+                c.getEnum("train.optimizer.schedule-free.bias-correction", "paper", "denominator").equals("denominator"));
         if (s.learningRate <= 0 || s.beta1 < 0 || s.beta1 >= 1 || s.beta2 < 0 || s.beta2 >= 1 || s.warmupSteps < 0) {
             throw new ConfigError("train.optimizer: learning-rate must be > 0, beta1 and beta2 in [0, 1), warmup-steps >= 0; got " + s);
         }
@@ -58,7 +59,8 @@ public record OptimizerSpec(Kind kind, double learningRate, int warmupSteps, Sch
     }
 
     public ScheduleFreeAdamW.Hyper scheduleFree() {
-        return new ScheduleFreeAdamW.Hyper(learningRate, beta1, beta2, epsilon, weightDecay, warmupSteps, sfR, sfWeightLrPower);
+        return new ScheduleFreeAdamW.Hyper(learningRate, beta1, beta2, epsilon, weightDecay, warmupSteps, sfR, sfWeightLrPower,
+                sfBiasCorrectionInDenominator);
     }
 
     /** A fresh step for one worker's copy of the model. */

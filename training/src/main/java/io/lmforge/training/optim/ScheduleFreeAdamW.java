@@ -32,9 +32,18 @@ public final class ScheduleFreeAdamW {
     private double lrMax = -1;
     private double weightSum;
 
-    /** lr, betas, eps, decoupled weight decay, linear warm-up steps, polynomial weight power r, weight_lr_power. */
+    /**
+     * lr, betas, eps, decoupled weight decay, linear warm-up steps, polynomial weight power r, weight_lr_power,
+     * and where Adam's second-moment bias correction goes: {@code paper} folds sqrt(1 - beta2^(k+1)) into the
+     * learning rate (the paper, the reference implementation, schedulefree's AdamWScheduleFreePaper);
+     * {@code denominator} divides v by it instead and leaves the rate (and so the averaging weights) without
+     * it, as schedulefree's AdamWScheduleFree does since its version 1.3.
+     */
     public record Hyper(double lr, double beta1, double beta2, double eps, double weightDecay, int warmupSteps, double r,
-                        double weightLrPower) implements java.io.Serializable {
+                        double weightLrPower, boolean biasCorrectionInDenominator) implements java.io.Serializable {
+        public Hyper(double lr, double beta1, double beta2, double eps, double weightDecay, int warmupSteps, double r, double weightLrPower) {
+            this(lr, beta1, beta2, eps, weightDecay, warmupSteps, r, weightLrPower, false);
+        }
     }
 
     public ScheduleFreeAdamW(Hyper h) {
@@ -44,7 +53,7 @@ public final class ScheduleFreeAdamW {
     /** The learning rate of step k: warm-up and Adam's second-moment bias correction folded in. */
     double lrAt(long step) {
         double sched = step < h.warmupSteps() ? (step + 1.0) / h.warmupSteps() : 1.0;
-        return h.lr() * sched * Math.sqrt(1 - Math.pow(h.beta2(), step + 1));
+        return h.biasCorrectionInDenominator() ? h.lr() * sched : h.lr() * sched * Math.sqrt(1 - Math.pow(h.beta2(), step + 1));
     }
 
     /** Advances k, lr_max and the weight sum by one step; returns c, the weight of the new z in the average x. */
@@ -59,20 +68,31 @@ public final class ScheduleFreeAdamW {
 
     /** One step: updates z, x, v from the gradient at y and writes the new y into {@code params} (in place). */
     public void step(INDArray params, INDArray grad) {
+        step(params, grad, null);
+    }
+
+    /**
+     * As {@link #step(INDArray, INDArray)}, with weight decay only where {@code decayMask} is 1 (the
+     * parameter groups of HF/nanoGPT practice: matrices and embeddings decay, biases and LayerNorm
+     * gains do not); null decays every parameter, as the reference's single group.
+     */
+    public void step(INDArray params, INDArray grad, INDArray decayMask) {
         if (z == null) { // z = x = y at the first step, as the reference initialises its state
             z = params.dup().reshape(params.length());
             x = z.dup();
             v = Nd4j.zeros(params.dataType(), params.length());
         }
         double lr = lrAt(k);
+        double biasCorrection2 = 1 - Math.pow(h.beta2(), k + 1);
         double c = advanceScalars();
         INDArray g = grad.reshape(grad.length());
         INDArray y = params.reshape(params.length());
         if (h.weightDecay() != 0) {
-            z.subi(y.mul(lr * h.weightDecay()));
+            INDArray decay = y.mul(lr * h.weightDecay());
+            z.subi(decayMask == null ? decay : decay.muli(decayMask.reshape(decay.length())));
         }
         v.muli(h.beta2()).addi(g.mul(g).muli(1 - h.beta2()));
-        INDArray denom = Transforms.sqrt(v, true).addi(h.eps());
+        INDArray denom = (h.biasCorrectionInDenominator() ? Transforms.sqrt(v.div(biasCorrection2), false) : Transforms.sqrt(v, true)).addi(h.eps());
         z.subi(g.div(denom).muli(lr));
         x.muli(1 - c).addi(z.mul(c));
         y.assign(x.mul(h.beta1()).addi(z.mul(1 - h.beta1())));

@@ -12,6 +12,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 public final class ScheduleFreeStep implements InnerStep {
     private final ScheduleFreeAdamW sf;
     private final double clipNorm;
+    private INDArray decayMask;
 
     public ScheduleFreeStep(ScheduleFreeAdamW.Hyper hyper, double clipNorm) {
         this.sf = new ScheduleFreeAdamW(hyper);
@@ -34,9 +35,28 @@ public final class ScheduleFreeStep implements InnerStep {
                 grad.muli(clipNorm / norm);
             }
         }
-        sf.step(net.params(), grad);
+        sf.step(net.params(), grad, decayMask(net));
         net.getConfiguration().setIterationCount(net.getConfiguration().getIterationCount() + 1);
         return net.score();
+    }
+
+    /**
+     * 1 for the parameters DL4J's AdamW decays (weight parameters: matrices and embeddings), 0 for bias
+     * parameters (biases and LayerNorm gains, which Gpt2Layer registers as biases): the same groups
+     * for both optimisers. Made by writing the groups into the parameter views once.
+     */
+    INDArray decayMask(ComputationGraph net) {
+        if (decayMask == null) {
+            INDArray saved = net.params().dup();
+            for (java.util.Map.Entry<String, INDArray> e : net.paramTable().entrySet()) { // keys: <layer>_<param>
+                int cut = e.getKey().lastIndexOf('_');
+                org.deeplearning4j.nn.conf.layers.Layer layer = net.getLayer(e.getKey().substring(0, cut)).conf().getLayer();
+                e.getValue().assign(layer.initializer().isBiasParam(layer, e.getKey().substring(cut + 1)) ? 0 : 1);
+            }
+            decayMask = net.params().dup().reshape(net.params().length());
+            net.params().assign(saved);
+        }
+        return decayMask;
     }
 
     @Override

@@ -29,9 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Averaging rounds on Spark local[2], on byte tokens of real sample text, with a tiny GPT-2. */
 class AveragingRoundsTest {
     private static final int T = 16;
-    private static final OptimizerSpec ADAMW = new OptimizerSpec(OptimizerSpec.Kind.ADAMW, 3e-3, 5, OptimizerSpec.Schedule.COSINE, 200, 0.1, 0.9, 0.95, 1e-8, 0.01, 1.0, 0, 2);
+    private static final OptimizerSpec ADAMW = new OptimizerSpec(OptimizerSpec.Kind.ADAMW, 3e-3, 5, OptimizerSpec.Schedule.COSINE, 200, 0.1, 0.9, 0.95, 1e-8, 0.01, 1.0, 0, 2, false);
     private static final OptimizerSpec SCHEDULE_FREE = new OptimizerSpec(OptimizerSpec.Kind.SCHEDULE_FREE_ADAMW, 3e-3, 5, OptimizerSpec.Schedule.CONSTANT, 0, 0, 0.9, 0.95, 1e-8, 0.01,
-            1.0, 0, 2);
+            1.0, 0, 2, false);
 
     static List<int[]> sequences(int n, int from) throws Exception {
         byte[] text = Files.readAllBytes(SharedSpark.repoRoot().toPath().resolve("data/sample/chunk-0002/text/ud-de.txt"));

@@ -1,0 +1,170 @@
+"""The PyTorch side of `bin/bench train-parity`: the same GPT-2 (transformers' GPT2LMHeadModel loaded
+from our export-hf of the initial weights), the same minibatches (batches.safetensors, written by our
+side in the order our trainer reads them), the same optimiser settings (parity.json), then per-step
+losses and final parameters compared with ours:
+
+  adamw                     torch.optim.AdamW, warm-up + cosine (our WarmupCosineSchedule), clip_grad_norm_,
+                            decoupled weight decay on matrices and embeddings only (HF/nanoGPT groups)
+  schedule_free_paper       schedulefree.AdamWScheduleFreePaper (the paper's algorithm, what lmforge implements)
+  schedule_free_denominator schedulefree.AdamWScheduleFree (the package's default since 1.3)
+  rounds                    2 workers x 5 inner steps per round, each with its own AdamW kept across rounds,
+                            averaged, then DiLoCo's outer step (SGD with Nesterov momentum on start - average)
+
+Usage: python/train_parity.py DIR   (needs torch, transformers, safetensors, schedulefree: bin/python-env transformers)
+Exit status 0 when every comparison is within its tolerance.
+"""
+import copy
+import json
+import math
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from safetensors.numpy import load_file
+from transformers import GPT2LMHeadModel
+
+FIRST_STEPS_TOL = 1e-4   # relative loss difference over the first 20 steps
+ALL_STEPS_TOL = 1e-3     # relative loss difference over every step
+
+
+def lr_at(step, o):
+    """lmforge's WarmupCosineSchedule."""
+    peak, warmup, total, min_ratio = o["learningRate"], o["warmupSteps"], o["totalSteps"], o["minLrRatio"]
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    if o["lrSchedule"] == "CONSTANT" or total <= warmup:
+        return peak
+    progress = min(1.0, (step - warmup) / (total - warmup))
+    return peak * (min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def groups(model, decay):
+    """Decay matrices and embeddings, not biases and LayerNorm gains (what lmforge's DL4J config does)."""
+    named = list(model.named_parameters())
+    return [{"params": [p for _, p in named if p.dim() >= 2], "weight_decay": decay},
+            {"params": [p for _, p in named if p.dim() < 2], "weight_decay": 0.0}]
+
+
+def loss_of(model, batch):
+    x, y = batch[:, :-1], batch[:, 1:]
+    logits = model(input_ids=x).logits
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+
+
+def step(model, opt, batch, clip):
+    loss = loss_of(model, batch)
+    loss.backward()
+    if clip > 0:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+    opt.step()
+    opt.zero_grad(set_to_none=True)
+    return loss.item()
+
+
+def sequential(d, name, make_opt, batches, o, sched):
+    model = GPT2LMHeadModel.from_pretrained(f"{d}/{name}/initial", torch_dtype=torch.float32)
+    model.train()
+    opt = make_opt(model)
+    if hasattr(opt, "train"):
+        opt.train()
+    losses = []
+    for k, b in enumerate(batches):
+        if sched:
+            for g in opt.param_groups:
+                g["lr"] = lr_at(k, o)
+        losses.append(step(model, opt, b, o["clipNorm"]))
+    train_params = {n: p.detach().clone() for n, p in model.named_parameters()}
+    if hasattr(opt, "eval"):
+        opt.eval()  # schedule-free: the parameters become x
+    eval_params = {n: p.detach().clone() for n, p in model.named_parameters()}
+    return losses, train_params, eval_params
+
+
+def rounds(d, batches, o, r):
+    workers, h = r["workers"], r["steps_per_round"]
+    base = GPT2LMHeadModel.from_pretrained(f"{d}/rounds/../adamw/initial", torch_dtype=torch.float32)
+    models = [copy.deepcopy(base) for _ in range(workers)]
+    opts = [torch.optim.AdamW(groups(m, o["weightDecay"]), lr=o["learningRate"], betas=(o["beta1"], o["beta2"]), eps=o["epsilon"])
+            for m in models]
+    start = [p.detach().clone() for p in base.parameters()]
+    momentum = [torch.zeros_like(p) for p in start]
+    losses = []
+    per_round = workers * h
+    for rnd in range(0, (len(batches) + per_round - 1) // per_round):
+        total, n, trained = 0.0, 0, []
+        for w in range(workers):
+            mine = batches[rnd * per_round + w * h: rnd * per_round + (w + 1) * h]
+            if not mine:
+                continue
+            with torch.no_grad():
+                for p, s in zip(models[w].parameters(), start):
+                    p.copy_(s)
+            for j, b in enumerate(mine):
+                for g in opts[w].param_groups:
+                    g["lr"] = lr_at(rnd * h + j, o)
+                total += step(models[w], opts[w], b, o["clipNorm"])
+                n += 1
+            trained.append(models[w])
+        losses.append(total / n)
+        with torch.no_grad():
+            avg = [torch.stack([list(m.parameters())[i] for m in trained]).mean(0) for i in range(len(start))]
+            for i in range(len(start)):  # torch.optim.SGD(nesterov=True, dampening=0) on g = start - average
+                g = start[i] - avg[i]
+                momentum[i].mul_(r["outer_momentum"]).add_(g)
+                start[i] = start[i] - r["outer_lr"] * (g + r["outer_momentum"] * momentum[i])
+    names = [n for n, _ in base.named_parameters()]
+    return losses, dict(zip(names, start))
+
+
+def compare(label, ours, theirs, our_params, their_params):
+    rel = [abs(a - b) / abs(b) for a, b in zip(ours, theirs)]
+    first = max(rel[:20]) if rel else float("nan")
+    every = max(rel) if rel else float("nan")
+    diff = max(float(np.max(np.abs(our_params[n] - their_params[n].numpy()))) for n in their_params if n in our_params)
+    ok = first <= FIRST_STEPS_TOL and every <= ALL_STEPS_TOL and len(ours) == len(theirs)
+    print(f"| {label} | {len(ours)} | {ours[0]:.6f} / {theirs[0]:.6f} | {ours[-1]:.6f} / {theirs[-1]:.6f} | {first:.2e} | {every:.2e} | "
+          f"{diff:.2e} | {'ok' if ok else 'DIFFERENT'} |")
+    return ok
+
+
+def ours_params(d, path):
+    p = load_file(f"{d}/{path}/model.safetensors")
+    p["lm_head.weight"] = p["transformer.wte.weight"]
+    return p
+
+
+def main():
+    d = sys.argv[1]
+    torch.manual_seed(0)
+    torch.set_num_threads(2)
+    cfg = json.load(open(f"{d}/parity.json"))
+    o_adamw, o_sf = cfg["optimizers"]["adamw"], cfg["optimizers"]["schedule_free"]
+    batch = cfg["spec"]["batch"]
+    tokens = torch.from_numpy(load_file(f"{d}/batches.safetensors")["tokens"].astype(np.int64))
+    batches = [tokens[i:i + batch] for i in range(0, tokens.shape[0] - batch + 1, batch)]
+    import schedulefree
+    print("| run | steps | first loss, ours / torch | last loss | max rel. loss diff, first 20 | all steps | max abs param diff | |")
+    print("|---|---|---|---|---|---|---|---|")
+    ok = True
+    losses, train_p, _ = sequential(d, "adamw", lambda m: torch.optim.AdamW(groups(m, o_adamw["weightDecay"]), lr=o_adamw["learningRate"],
+                                    betas=(o_adamw["beta1"], o_adamw["beta2"]), eps=o_adamw["epsilon"]), batches, o_adamw, True)
+    ok &= compare("AdamW + warm-up/cosine + clipping + decay", cfg["adamw"]["losses"], losses, ours_params(d, "adamw/final-train"), train_p)
+    for key, cls, label in [("schedule_free", schedulefree.AdamWScheduleFreePaper, "schedule-free (paper) vs AdamWScheduleFreePaper"),
+                            ("schedule_free_denominator", schedulefree.AdamWScheduleFree, "schedule-free (denominator) vs AdamWScheduleFree")]:
+        if key not in cfg:
+            continue
+        o = cfg["optimizers"][key]
+        losses, train_p, eval_p = sequential(d, key.replace("_", "-"), lambda m: cls(groups(m, o["weightDecay"]), lr=o["learningRate"],
+                                             betas=(o["beta1"], o["beta2"]), eps=o["epsilon"], warmup_steps=o["warmupSteps"],
+                                             r=o["sfR"], weight_lr_power=o["sfWeightLrPower"]), batches, o, False)
+        ok &= compare(label + ", y", cfg[key]["losses"], losses, ours_params(d, key.replace("_", "-") + "/final-train"), train_p)
+        ok &= compare(label + ", x", cfg[key]["losses"], losses, ours_params(d, key.replace("_", "-") + "/final-eval"), eval_p)
+    losses, params = rounds(d, batches, o_adamw, cfg["rounds"])
+    ok &= compare("2 workers x 5 steps, per-worker AdamW, Nesterov 0.7/0.9 (per round)", cfg["rounds"]["losses"], losses,
+                  ours_params(d, "rounds/final-train"), params)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
