@@ -15,7 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * `bin/bench train-optimizers [--root DIR]`: schedule-free AdamW against AdamW with a cosine restarted
+ * `bin/bench train optimizers [--root DIR]`: schedule-free AdamW against AdamW with a cosine restarted
  * every chunk and with a constant learning rate, on the demo's three sample chunks with the demo's
  * model, data and token budget (demo.set; the same tokens for all): held-out bits per byte (the fixed
  * chunk-0001 set, mean over languages) of the untrained model and after each chunk, and ALMA's

@@ -30,7 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * `bin/bench train-parity [--steps N] [--out DIR]`: is our training PyTorch's training? Our side: the
+ * `bin/bench train parity [--steps N] [--out DIR]`: is our training PyTorch's training? Our side: the
  * model initialised with a seed and exported with export-hf before training; N minibatches of the
  * sample's mix/chunk=0001/train in the order the train stage reads them (written out, so the other side
  * reads exactly these); N steps of (1) AdamW with warm-up + cosine, clipping and decoupled weight decay,
@@ -53,12 +53,12 @@ public final class ParityBench {
             switch (args[i]) {
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]).toAbsolutePath();
-                default -> throw new IllegalArgumentException("usage: bin/bench train-parity [--steps N] [--out DIR]");
+                default -> throw new IllegalArgumentException("usage: bin/bench train parity [--steps N] [--out DIR]");
             }
         }
         int batch = 8;
         Path root = Path.of("target/bench-scaling").toAbsolutePath();
-        ScalingBench.prepareData(root); // the sample through the real stages (shared with train-scaling)
+        ScalingBench.prepareData(root); // the sample through the real stages (shared with bin/bench train scaling)
         SparkSession spark = SparkSession.builder().master("local[2]").appName("bench-train-parity").config("spark.ui.enabled", "false")
                 .config("spark.sql.shuffle.partitions", "2").config("spark.sql.sources.partitionColumnTypeInference.enabled", "false").getOrCreate();
         spark.sparkContext().setLogLevel("WARN");

@@ -30,7 +30,7 @@ import java.util.Map;
 import static org.apache.spark.sql.functions.col;
 
 /**
- * `bin/bench train-scaling [--budget TOKENS] [--root DIR]`: does adding workers buy time-to-quality?
+ * `bin/bench train scaling [--budget TOKENS] [--root DIR]`: does adding workers buy time-to-quality?
  * The bench model (d 128, 2 layers, 4 heads, T 128, the sample's 8,192-token BPE) trains on the sample's
  * packed mix sequences (all three chunks, the same order for every configuration) with 1 worker (the
  * same-run baseline, up to the budget B) and with 2 and 4 workers (Spark local[N]: tokens-to-loss does
@@ -59,7 +59,7 @@ public final class ScalingBench {
                 case "--root" -> root = args[++i];
                 case "--lr" -> lr = Double.parseDouble(args[++i]);
                 case "--batch" -> batch = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("usage: bin/bench train-scaling [--budget TOKENS] [--root DIR] [--lr LR] [--batch B]");
+                default -> throw new IllegalArgumentException("usage: bin/bench train scaling [--budget TOKENS] [--root DIR] [--lr LR] [--batch B]");
             }
         }
         List<Config> configs = configs(args);

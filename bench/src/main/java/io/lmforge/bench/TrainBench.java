@@ -29,13 +29,22 @@ import java.util.Random;
  * `bin/bench train`: (1) the Parquet -> MultiDataSet loader alone, tokens/s; (2) single-JVM training
  * step throughput of the GPT-2 model (d 128, 2 layers, 4 heads, T 128, vocab 8192, batch 16) and its
  * FLOP/s against an ND4J matmul peak measured in the same run; (3) the same step in PyTorch when its
- * environment exists. How training scales with workers is `bin/bench train-scaling` (ScalingBench).
+ * environment exists. Modes: `bin/bench train scaling` (ScalingBench), `optimizers` (OptimizerBench), `parity` (ParityBench).
  */
 public final class TrainBench {
     private TrainBench() {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && List.of("scaling", "optimizers", "parity").contains(args[0])) { // bin/bench train MODE ...
+            String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+            switch (args[0]) {
+                case "scaling" -> ScalingBench.main(rest);
+                case "optimizers" -> OptimizerBench.main(rest);
+                default -> ParityBench.main(rest);
+            }
+            return;
+        }
         if (args.length > 0 && args[0].equals(STEP_ONLY)) {
             System.out.printf(Locale.ROOT, "%s %.1f%n", STEP_ONLY, 1000.0 * BATCH * SEQ_LEN / step(matmulPeak()));
             return;
