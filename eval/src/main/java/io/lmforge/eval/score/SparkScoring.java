@@ -2,6 +2,7 @@ package io.lmforge.eval.score;
 
 import io.lmforge.tokenize.bpe.BpeEncoder;
 import io.lmforge.tokenize.bpe.HfTokenizerJson;
+import io.lmforge.training.model.NativeThreads;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -55,6 +56,7 @@ public final class SparkScoring implements Serializable {
      */
     public Dataset<Row> documentNll(SparkSession spark, Dataset<Row> docs, int partitions) {
         JavaRDD<Row> scored = docs.select(col("doc_id"), col("lang"), col("n_bytes").cast("long"), col("tokens")).repartition(partitions).javaRDD().mapPartitions(it -> {
+            NativeThreads.capForSparkTask();
             LmScorer scorer = LmScorer.fromBytes(model.value(), batchSize);
             List<Row> out = new ArrayList<>();
             List<Row> group = new ArrayList<>();
@@ -97,6 +99,7 @@ public final class SparkScoring implements Serializable {
     /** Log-likelihood and number of scored tokens of each request, by request id. */
     public Map<Long, double[]> logLikelihoods(JavaSparkContext jsc, List<ScoreRequest> requests, int partitions) {
         List<Object[]> rows = jsc.parallelize(requests, partitions).mapPartitions((Iterator<ScoreRequest> it) -> {
+            NativeThreads.capForSparkTask();
             LmScorer scorer = LmScorer.fromBytes(model.value(), batchSize);
             BpeEncoder enc = HfTokenizerJson.read(tokenizerJson.value()).newEncoder();
             List<ScoreRequest> reqs = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.lmforge.training.rounds;
 
 import io.lmforge.training.data.SequenceBatches;
+import io.lmforge.training.model.NativeThreads;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
@@ -45,6 +46,7 @@ final class RoundWorker implements FlatMapFunction<Iterator<RoundRow>, WorkerRes
         if (batches.isEmpty()) {
             return Collections.emptyIterator();
         }
+        NativeThreads.capForSparkTask();
         RoundStart s = start.value();
         int worker = TaskContext.getPartitionId();
         NetPool.Worker w = NetPool.borrow(s.configJson(), s.optimizer());
