@@ -131,7 +131,9 @@ public final class ScalingBench {
         List<int[]> seqs = new ArrayList<>();
         int[] cur = new int[129];
         int fill = 0;
-        for (Row r : Datasets.readChunk(spark, layout.mixHeldout("0001"), "0001").orderBy("doc_id").select("tokens").collectAsList()) {
+        // held-out docs live inside the mix chunk, which carries the commit marker
+        Datasets.requireCommitted(spark, layout.chunkDir("mix", "0001"), "mix chunk 0001");
+        for (Row r : spark.read().parquet(layout.mixHeldout("0001").toString()).orderBy("doc_id").select("tokens").collectAsList()) {
             List<Integer> toks = r.getList(0);
             for (int i = 0; i <= toks.size() && seqs.size() < n; i++) {
                 cur[fill++] = i < toks.size() ? toks.get(i) : 0; // 0 = <|endoftext|> after each document

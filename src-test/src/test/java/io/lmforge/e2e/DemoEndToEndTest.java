@@ -148,6 +148,19 @@ class DemoEndToEndTest {
     }
 
     @Test
+    void runChecksItsStageNamesFirstAndLeavesTheFrozenTokenizerAlone() throws Exception {
+        Cli.Run typo = Cli.run("run", "--chunk", "0004", "--root", root.toString(), "--set", "run.stages=[ingest, dedupe]");
+        assertEquals(2, typo.status(), typo.out());
+        assertTrue(typo.err().contains("run.stages names unknown stage 'dedupe'"), typo.err());
+        assertFalse(java.nio.file.Files.exists(root.resolve("docs/chunk=0004")), "nothing ran before the names were checked");
+
+        Cli.Run later = Cli.run("run", "--chunk", "0002", "--root", root.toString(), "--set", "run.stages=[tokenizer-train]");
+        assertEquals(0, later.status(), later.err());
+        assertTrue(later.out().contains("tokenizer-train 0002: not needed"), later.out());
+        assertTrue(later.out().contains("run 0002: committed (0 stages"), later.out());
+    }
+
+    @Test
     void tokensDecodeBackToTheDedupedTextWithTheFrozenTokenizer() throws Exception {
         SparkSession spark = SharedSpark.get();
         DatasetLayout layout = new DatasetLayout(root.toString());

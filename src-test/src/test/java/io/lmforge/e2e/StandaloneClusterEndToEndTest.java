@@ -28,13 +28,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The shaded jar on a real Spark 3.5.7 standalone cluster (master + 2 workers on 127.0.0.1, from
  * pyspark's distribution in the pinned `spark` virtualenv): spark-submit runs every stage of the
- * sample's first chunk, and the curated outputs equal a local-mode run of the same stages (same
+ * sample's first chunk (ingest as a stage of its own, then `run` for the rest in one application,
+ * as an operator processing an arrival would), and the curated outputs equal a local-mode run of the same stages (same
  * doc_ids and rows, same rejections, same dedup decisions, same tokenizer and tokens, same packed
  * sequences). The cluster is stopped whatever happens.
  */
 class StandaloneClusterEndToEndTest {
     static final String CHUNK = "0001";
     static final List<String> STAGES = List.of("ingest", "dedup", "tokenizer-train", "tokenize", "mix", "train", "eval");
+    /** What spark-submit runs: one stage alone, then `run` with the others (one application instead of six). */
+    static final List<List<String>> SUBMISSIONS = List.of(List.of("ingest"),
+            List.of("run", "--set", "run.stages=[" + String.join(",", STAGES.subList(1, STAGES.size())) + "]"));
     static final List<String> COMPARED = List.of("docs", "rejected", "dedup/docs", "dedup/duplicates", "tokens");
 
     @Test
@@ -47,11 +51,14 @@ class StandaloneClusterEndToEndTest {
         Path clusterRoot = SharedSpark.tempDir("cluster-root");
         Path work = SharedSpark.tempDir("cluster-work");
         try (StandaloneCluster cluster = StandaloneCluster.start(sparkHome, work, 2, 1, "3g")) {
-            for (String stage : STAGES) {
-                submit(cluster, jar, repo, work, stage, clusterRoot, settings);
+            for (List<String> submission : SUBMISSIONS) {
+                String out = submit(cluster, jar, repo, work, submission, clusterRoot, settings);
+                for (String stage : submission.get(0).equals("run") ? STAGES.subList(1, STAGES.size()) : submission) {
+                    assertTrue(out.contains(stage + " " + CHUNK + ": committed"), stage + " committed on the cluster:\n" + out);
+                }
             }
             JsonNode state = cluster.state();
-            assertEquals(STAGES.size(), state.path("completedapps").size(), "every stage ran as its own application on the cluster: " + state);
+            assertEquals(SUBMISSIONS.size(), state.path("completedapps").size(), "one application per spark-submit: " + state);
             for (JsonNode app : state.path("completedapps")) {
                 assertEquals("FINISHED", app.path("state").asText(), app.toString());
             }
@@ -97,7 +104,9 @@ class StandaloneClusterEndToEndTest {
         return s;
     }
 
-    private static void submit(StandaloneCluster cluster, File jar, File repo, Path work, String stage, Path root, List<String> settings) throws Exception {
+    private static String submit(StandaloneCluster cluster, File jar, File repo, Path work, List<String> submission, Path root,
+            List<String> settings) throws Exception {
+        String stage = submission.get(0);
         String javaOpts = "-Dlog4j2.configurationFile=" + new File(repo, "conf/log4j2.properties").getPath();
         List<String> cmd = new ArrayList<>(List.of(cluster.sparkSubmit().getPath(),
                 "--master", cluster.masterUrl(), "--deploy-mode", "client", "--name", "lmforge-" + stage,
@@ -106,7 +115,9 @@ class StandaloneClusterEndToEndTest {
                 "--conf", "spark.driver.extraJavaOptions=" + javaOpts + " -Dlmforge.home=" + repo.getPath(),
                 "--conf", "spark.executor.extraJavaOptions=" + javaOpts,
                 "--conf", "spark.sql.shuffle.partitions=4",
-                jar.getPath(), stage, "--chunk", CHUNK, "--root", root.toString()));
+                jar.getPath()));
+        cmd.addAll(submission);
+        cmd.addAll(List.of("--chunk", CHUNK, "--root", root.toString()));
         settings.forEach(s -> cmd.addAll(List.of("--set", s)));
         File log = work.resolve("submit-" + stage + ".log").toFile();
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo).redirectErrorStream(true).redirectOutput(log);
@@ -117,10 +128,10 @@ class StandaloneClusterEndToEndTest {
             p.destroyForcibly();
             throw new AssertionError("spark-submit " + stage + " ran past 10 minutes\n" + tail(log) + cluster.logs());
         }
-        String out = tail(log);
+        String out = Files.readString(log.toPath(), StandardCharsets.UTF_8);
         System.out.println("[cluster] spark-submit " + stage + " -> " + p.exitValue());
-        assertEquals(0, p.exitValue(), "spark-submit " + stage + " failed:\n" + out + cluster.logs());
-        assertTrue(out.contains(stage + " " + CHUNK + ": committed"), out);
+        assertEquals(0, p.exitValue(), "spark-submit " + stage + " failed:\n" + tail(log) + cluster.logs());
+        return out;
     }
 
     private static String tail(File log) throws Exception {

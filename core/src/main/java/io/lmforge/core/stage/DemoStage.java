@@ -1,7 +1,7 @@
 package io.lmforge.core.stage;
 
 import com.typesafe.config.Config;
-import io.lmforge.core.config.ConfigError;
+import io.lmforge.core.dataset.DatasetLayout;
 import io.lmforge.core.config.PipelineConfig;
 
 import java.util.ArrayList;
@@ -40,23 +40,16 @@ public final class DemoStage implements Stage {
         return false;
     }
 
-    /** The untrained model's eval (the anytime curve's point at 0 tokens), once the first chunk has trained. */
-    private static int evaluateInitial(StageContext ctx, StageContext chunkCtx) throws Exception {
-        ctx.console().println();
-        ctx.console().println("=== demo: eval of the untrained model (chunk " + io.lmforge.core.dataset.DatasetLayout.INITIAL + ") ===");
-        StageResult r = ctx.registry().get("eval").run(chunkCtx.withChunk(io.lmforge.core.dataset.DatasetLayout.INITIAL));
-        ctx.console().println("eval " + io.lmforge.core.dataset.DatasetLayout.INITIAL + ": " + r.outcome().name().toLowerCase()
-                + (r.detail() == null ? "" : " (" + r.detail() + ")"));
-        return 1;
-    }
-
     @Override
     public StageResult run(StageContext ctx) throws Exception {
         List<String> stageNames = ctx.config().getStringList("demo.stages");
         List<String> firstOnly = ctx.config().getStringList("demo.first-chunk-only");
+        List<String> finallyNames = ctx.config().getStringList("demo.finally");
+        StageSequence.checkNames(ctx.registry(), stageNames, "demo.stages");
+        StageSequence.checkNames(ctx.registry(), finallyNames, "demo.finally");
         List<? extends Config> chunks = ctx.config().raw().getConfigList("demo.chunks");
+        StageSequence sequence = new StageSequence(ctx, "demo");
         long start = System.nanoTime();
-        int runs = 0;
         for (Config chunk : chunks) {
             String id = chunk.getString("id");
             List<String> paths = new ArrayList<>();
@@ -66,38 +59,21 @@ public final class DemoStage implements Stage {
             PipelineConfig chunkConfig = ctx.config().withOverrides(ctx.config().getStringList("demo.set")).with("ingest.input.paths", paths);
             StageContext chunkCtx = ctx.withChunk(id).withConfig(chunkConfig);
             for (String name : stageNames) {
-                if (firstOnly.contains(name) && chunk != chunks.get(0)) {
-                    continue;
+                if (!firstOnly.contains(name) || chunk == chunks.get(0)) {
+                    sequence.run(name, chunkCtx);
                 }
-                Stage s = ctx.registry().get(name);
-                if (s == null) {
-                    throw new ConfigError("demo.stages names unknown stage '" + name + "'");
-                }
-                ctx.console().println();
-                ctx.console().println("=== demo: " + name + " chunk " + id + " ===");
-                StageResult r = s.run(chunkCtx);
-                ctx.console().println(name + " " + id + ": " + r.outcome().name().toLowerCase()
-                        + (r.detail() == null ? "" : " (" + r.detail() + ")"));
-                runs++;
             }
             if (chunk == chunks.get(0) && ctx.config().getBoolean("demo.evaluate-initial") && stageNames.contains("eval")) {
-                runs += evaluateInitial(ctx, chunkCtx);
+                // the untrained model's eval: the anytime curve's point at 0 tokens
+                sequence.run("eval", chunkCtx.withChunk(DatasetLayout.INITIAL));
             }
         }
         StageContext lastCtx = ctx.withConfig(ctx.config().withOverrides(ctx.config().getStringList("demo.set")));
-        for (String name : ctx.config().getStringList("demo.finally")) {
-            Stage s = ctx.registry().get(name);
-            if (s == null) {
-                throw new ConfigError("demo.finally names unknown stage '" + name + "'");
-            }
-            ctx.console().println();
-            ctx.console().println("=== demo: " + name + " ===");
-            StageResult r = s.run(lastCtx);
-            ctx.console().println(name + ": " + r.outcome().name().toLowerCase() + (r.detail() == null ? "" : " (" + r.detail() + ")"));
-            runs++;
+        for (String name : finallyNames) {
+            sequence.run(name, lastCtx);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return StageResult.committed("demo", null, String.format(java.util.Locale.ROOT,
-                "%d stage runs over %d chunks in %.1f s; outputs under %s", runs, chunks.size(), seconds, ctx.layout()));
+                "%d stage runs over %d chunks in %.1f s; outputs under %s", sequence.runs(), chunks.size(), seconds, ctx.layout()));
     }
 }
