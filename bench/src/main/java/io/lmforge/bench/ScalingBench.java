@@ -198,15 +198,16 @@ public final class ScalingBench {
     }
 
     static void report(Map<String, Curve> curves, long budget, double target) {
-        System.out.printf(Locale.ROOT, "%n| configuration | tokens to reach %.4f (1 worker at B = %,d) | / B | held-out loss at B | at 1.5 B | tokens/s |%n",
+        System.out.printf(Locale.ROOT, "%n| configuration | tokens to reach %.4f (1 worker at B = %,d) | / B | held-out loss at B | at the end (tokens) | tokens/s |%n",
                 target, budget);
         System.out.println("|---|---|---|---|---|---|");
         for (Map.Entry<String, Curve> e : curves.entrySet()) {
             double t = tokensTo(e.getValue(), target);
-            double last = e.getValue().points().get(e.getValue().points().size() - 1)[0];
+            double[] end = e.getValue().points().get(e.getValue().points().size() - 1);
+            double last = end[0];
             System.out.printf(Locale.ROOT, "| %s | %s | %s | %.4f | %s | %,.0f |%n", e.getKey(), t < 0 ? "not reached" : String.format(Locale.ROOT, "%,.0f", t),
                     t < 0 ? "> " + String.format(Locale.ROOT, "%.2f", last / budget) : String.format(Locale.ROOT, "%.2f", t / budget),
-                    lossAt(e.getValue(), budget), last >= budget * 1.5 - 1 ? String.format(Locale.ROOT, "%.4f", lossAt(e.getValue(), budget * 3 / 2)) : "",
+                    lossAt(e.getValue(), budget), String.format(Locale.ROOT, "%.4f (%,.0f)", end[1], last),
                     e.getValue().tokensPerS());
         }
     }
