@@ -53,16 +53,24 @@ public final class ScalingBench {
         String root = "target/bench-scaling";
         int batch = 16;
         double lr = 1e-3;
+        long warmupTokens = 50L * 16 * 128;
+        boolean sqrtLr = false;
+        String only = "";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--budget" -> budget = Long.parseLong(args[++i]);
                 case "--root" -> root = args[++i];
                 case "--lr" -> lr = Double.parseDouble(args[++i]);
                 case "--batch" -> batch = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("usage: bin/bench train scaling [--budget TOKENS] [--root DIR] [--lr LR] [--batch B]");
+                case "--warmup-tokens" -> warmupTokens = Long.parseLong(args[++i]);
+                case "--lr-scaling" -> sqrtLr = "sqrt".equals(args[++i]);
+                case "--only" -> only = args[++i];
+                default -> throw new IllegalArgumentException("usage: bin/bench train scaling [--budget TOKENS] [--root DIR] [--lr LR] [--batch B]"
+                        + " [--warmup-tokens N] [--lr-scaling none|sqrt] [--only NAME-SUBSTRING]");
             }
         }
-        List<Config> configs = configs(args);
+        String filter = only;
+        List<Config> configs = configs().stream().filter(c -> c.name().contains(filter)).toList();
         Path rootPath = Path.of(root).toAbsolutePath();
         prepareData(rootPath);
         SparkSession spark = SparkSession.builder().master("local[4]").appName("bench-train-scaling").config("spark.ui.enabled", "false")
@@ -79,15 +87,16 @@ public final class ScalingBench {
         MultiDataSet heldout = heldout(spark, layout, 64);
         System.out.printf(Locale.ROOT, "data: %,d training tokens (sample mix, 3 chunks, shuffled once, same order for all); held-out: 64 x 128 tokens%n",
                 available);
-        OptimizerSpec opt = new OptimizerSpec(OptimizerSpec.Kind.ADAMW, lr, 50, OptimizerSpec.Schedule.CONSTANT, 0, 1.0, 0.9, 0.95, 1e-8, 0.1, 1.0, 0, 2, false);
+        System.out.printf(Locale.ROOT, "optimizer: AdamW, lr %.1e%s, warm-up over %,d tokens (in steps: fewer with more workers, whose"
+                + " steps take more tokens each), then constant%n", lr, sqrtLr ? " x sqrt(workers)" : "", warmupTokens);
         Map<String, Curve> curves = new LinkedHashMap<>();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Config base = new Config("1 worker", 1, 20, OuterOptimizer.none(), AveragingRounds.InnerState.AVERAGED);
-        curves.put(base.name(), run(sc, train, heldout, base, opt, batch, budget));
+        curves.put(base.name(), run(sc, train, heldout, base, optimizer(lr, warmupTokens, sqrtLr, 1, batch), batch, budget));
         double target = lossAt(curves.get(base.name()), budget);
         System.out.printf(Locale.ROOT, "%nbaseline: 1 worker reaches held-out loss %.4f at B = %,d tokens%n", target, budget);
         for (Config c : configs) {
-            curves.put(c.name(), run(sc, train, heldout, c, opt, batch, budget * 3 / 2));
+            curves.put(c.name(), run(sc, train, heldout, c, optimizer(lr, warmupTokens, sqrtLr, c.workers(), batch), batch, budget * 3 / 2));
         }
         report(curves, budget, target);
         Path png = rootPath.resolve("train_scaling.png");
@@ -99,7 +108,18 @@ public final class ScalingBench {
         spark.stop();
     }
 
-    static List<Config> configs(String[] args) {
+    /**
+     * The same warm-up in tokens for every configuration: the schedule counts one worker's steps, and a
+     * step of K workers takes K times the tokens, so a warm-up fixed in steps would lag K-fold in tokens.
+     * With sqrt scaling the peak learning rate grows with the tokens a step takes (Adam's batch-size rule).
+     */
+    static OptimizerSpec optimizer(double lr, long warmupTokens, boolean sqrtLr, int workers, int batch) {
+        int warmupSteps = (int) Math.max(1, Math.round((double) warmupTokens / ((long) workers * batch * 128)));
+        double peak = sqrtLr ? lr * Math.sqrt(workers) : lr;
+        return new OptimizerSpec(OptimizerSpec.Kind.ADAMW, peak, warmupSteps, OptimizerSpec.Schedule.CONSTANT, 0, 1.0, 0.9, 0.95, 1e-8, 0.1, 1.0, 0, 2, false);
+    }
+
+    static List<Config> configs() {
         List<Config> out = new ArrayList<>();
         OuterOptimizer nesterov = new OuterOptimizer(OuterOptimizer.Kind.NESTEROV, 0.7, 0.9);
         for (int w : new int[]{2, 4}) {
