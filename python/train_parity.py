@@ -125,6 +125,9 @@ def compare(label, ours, theirs, our_params, their_params):
     ok = first <= FIRST_STEPS_TOL and every <= ALL_STEPS_TOL and len(ours) == len(theirs)
     print(f"| {label} | {len(ours)} | {ours[0]:.6f} / {theirs[0]:.6f} | {ours[-1]:.6f} / {theirs[-1]:.6f} | {first:.2e} | {every:.2e} | "
           f"{diff:.2e} | {'ok' if ok else 'DIFFERENT'} |")
+    if not ok:  # where the curves part: the relative difference at a few steps
+        print("    relative loss difference by step: " + ", ".join(f"{i}: {rel[i]:.1e}" for i in (0, 1, 2, 3, 5, 10, 12, 14, 16, 18, 20, 30, 40, 50, 59) if i < len(rel)),
+              file=sys.stderr)
     return ok
 
 
