@@ -8,14 +8,14 @@ import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.learning.config.Adam;
+import io.lmforge.training.optim.TorchAdam;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.nd4j.linalg.schedule.ISchedule;
 
 /**
  * Builds the trainable ComputationGraph: input "tokens" [b, 1, T] -> {@link Gpt2Layer} "gpt"
  * (logits [b*T, V]) -> LossLayer "loss" with {@link TokenCrossEntropy} (softmax + cross-entropy
- * against the target ids [b, T]). Optimiser: Adam with decoupled weight
+ * against the target ids [b, T]). Optimiser: {@link TorchAdam} (PyTorch's Adam step) with decoupled weight
  * decay (DL4J's {@link WeightDecay} is applied after the updater, i.e. AdamW; ND4J has no AdamW
  * class), the LR schedule given, and L2 gradient clipping (per layer = over all weights, since the
  * network is one layer).
@@ -36,7 +36,7 @@ public final class Gpt2Model {
                 .dataType(dataType)
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED)
                 .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
-                .updater(Adam.builder().learningRateSchedule(opt.learningRate()).beta1(opt.beta1()).beta2(opt.beta2()).epsilon(opt.epsilon()).build());
+                .updater(new TorchAdam(opt.learningRate(), opt.beta1(), opt.beta2(), opt.epsilon()));
         if (opt.weightDecay() > 0) {
             b.regularization(java.util.List.of(new WeightDecay(opt.weightDecay(), true)));
         }
@@ -92,10 +92,18 @@ public final class Gpt2Model {
      * initial weights depend only on the spec and the seed.
      */
     public static ComputationGraph create(Spec spec, io.lmforge.training.optim.OptimizerSpec opt, long seed) {
+        return create(spec, opt, seed, DataType.FLOAT);
+    }
+
+    /** As {@link #create(Spec, io.lmforge.training.optim.OptimizerSpec, long)} in another precision (the float64 parity check). */
+    public static ComputationGraph create(Spec spec, io.lmforge.training.optim.OptimizerSpec opt, long seed, DataType dataType) {
         if (opt.kind() == io.lmforge.training.optim.OptimizerSpec.Kind.ADAMW) {
-            return create(spec, new Optimizer(opt.schedule(), opt.beta1(), opt.beta2(), opt.epsilon(), opt.weightDecay(), opt.clipNorm()), seed);
+            ComputationGraph net = new ComputationGraph(configuration(spec,
+                    new Optimizer(opt.schedule(), opt.beta1(), opt.beta2(), opt.epsilon(), opt.weightDecay(), opt.clipNorm()), seed, dataType));
+            net.init();
+            return net;
         }
-        ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
+        ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(seed).dataType(dataType)
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED).inferenceWorkspaceMode(WorkspaceMode.ENABLED)
                 .updater(new org.nd4j.linalg.learning.config.NoOp())
                 .graphBuilder().addInputs("tokens")

@@ -9,7 +9,7 @@ import java.io.Serializable;
 
 /**
  * train.optimizer.*: which inner optimiser a worker runs and its hyperparameters.
- * {@code adamw}: AdamW with linear warm-up then cosine (or constant) learning rate, in DL4J's updater.
+ * {@code adamw}: AdamW (PyTorch's step, {@link TorchAdam}) with linear warm-up then cosine (or constant) learning rate, in DL4J's updater.
  * {@code schedule-free-adamw}: {@link ScheduleFreeAdamW} with linear warm-up and no schedule (the run's
  * length never needs to be known: what anytime training over arriving chunks wants).
  */
