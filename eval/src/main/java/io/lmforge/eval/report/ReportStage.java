@@ -240,10 +240,12 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
             String task = taskLang.substring(0, taskLang.lastIndexOf('_'));
             String lang = taskLang.substring(taskLang.lastIndexOf('_') + 1);
             JsonNode m = e.getValue();
-            byTask.computeIfAbsent(task, t -> new TreeMap<>()).computeIfAbsent(key[1], k -> new LinkedHashMap<>()).put(lang, m.path("acc,none").asDouble());
-            rowsByTask.computeIfAbsent(task, t -> new ArrayList<>()).add(List.of(lang, key[1], fmt(m.path("acc,none").asDouble()),
-                    m.path("acc_stderr,none").isNull() ? "" : fmt(m.path("acc_stderr,none").asDouble()), fmt(m.path("acc_norm,none").asDouble()),
-                    fmt(m.path("acc_bytes,none").asDouble()), m.path("sample_len").asText(), m.path("seeds").size() + ""));
+            if (!m.path("acc,none").isNull()) { // null: every item skipped (overlong), nothing to plot
+                byTask.computeIfAbsent(task, t -> new TreeMap<>()).computeIfAbsent(key[1], k -> new LinkedHashMap<>()).put(lang, m.path("acc,none").asDouble());
+            }
+            rowsByTask.computeIfAbsent(task, t -> new ArrayList<>()).add(List.of(lang, key[1], fmt(m.path("acc,none")),
+                    fmt(m.path("acc_stderr,none")), fmt(m.path("acc_norm,none")), fmt(m.path("acc_bytes,none")), m.path("sample_len").asText(),
+                    m.path("skipped_overlong").asInt(0) + "", m.path("seeds").size() + ""));
         }
         if (byTask.isEmpty()) {
             return;
@@ -254,7 +256,7 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
         for (Map.Entry<String, Map<String, Map<String, Double>>> t : byTask.entrySet()) {
             Charts.bars(dir.resolve("accuracy_" + t.getKey() + ".png"), t.getKey() + ": accuracy by language", "acc", t.getValue(), 720);
             doc.image("accuracy_" + t.getKey() + ".png", t.getKey() + " accuracy");
-            doc.table(List.of("lang", "k", "acc", "stderr", "acc_norm", "acc_bytes", "n", "seeds"), rowsByTask.get(t.getKey()));
+            doc.table(List.of("lang", "k", "acc", "stderr", "acc_norm", "acc_bytes", "n", "skipped (overlong)", "seeds"), rowsByTask.get(t.getKey()));
         }
     }
 
@@ -286,6 +288,11 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
     private static String label(String key) {
         String[] k = key.split("\\|");
         return k[0] + " " + k[1] + "-shot";
+    }
+
+    /** A metric of results.json: empty when absent or null (every item skipped). */
+    private static String fmt(JsonNode v) {
+        return v.isMissingNode() || v.isNull() ? "" : fmt(v.asDouble());
     }
 
     private static String fmt(double v) {

@@ -36,10 +36,24 @@ public final class ContinuationWindow {
         return new Pair(ctx, Arrays.copyOfRange(whole, cut, whole.length));
     }
 
+    /** Whether every token of the continuation can be scored in one window of the model's context (the harness's limit). */
+    public static boolean fits(Pair p, int contextLength) {
+        return p.continuation().length <= contextLength;
+    }
+
+    /**
+     * The window that scores all of the continuation, the context cut from the left to fit. A continuation
+     * longer than the context is refused, never scored truncated (lm-evaluation-harness asserts the same):
+     * dropping its first tokens' log-probabilities would make the candidate look likelier than it is.
+     */
     public static TokenWindow window(Pair p, int contextLength) {
         int[] cont = p.continuation();
         if (cont.length == 0) {
             throw new IllegalArgumentException("empty continuation: nothing to score");
+        }
+        if (!fits(p, contextLength)) {
+            throw new IllegalArgumentException("continuation of " + cont.length + " tokens does not fit the model's context of "
+                    + contextLength + ": it cannot be scored whole");
         }
         int total = p.context().length + cont.length;
         int[] full = new int[total];
@@ -47,7 +61,6 @@ public final class ContinuationWindow {
         System.arraycopy(cont, 0, full, p.context().length, cont.length);
         int start = Math.max(0, total - (contextLength + 1));
         int[] input = Arrays.copyOfRange(full, start, total - 1);
-        int scored = Math.min(cont.length, input.length);
-        return new TokenWindow(input, input.length - scored, Arrays.copyOfRange(cont, cont.length - scored, cont.length));
+        return new TokenWindow(input, input.length - cont.length, cont);
     }
 }

@@ -96,29 +96,40 @@ public final class SparkScoring implements Serializable {
         return out;
     }
 
-    /** Log-likelihood and number of scored tokens of each request, by request id. */
+    /**
+     * By request id: {log-likelihood, tokens scored, tokens of the continuation}. A continuation longer
+     * than the model's context is not scored (log-likelihood NaN, 0 tokens scored): the caller decides
+     * what an item with such a candidate is (eval.overlong).
+     */
     public Map<Long, double[]> logLikelihoods(JavaSparkContext jsc, List<ScoreRequest> requests, int partitions) {
-        List<Object[]> rows = jsc.parallelize(requests, partitions).mapPartitions((Iterator<ScoreRequest> it) -> {
+        List<double[]> rows = jsc.parallelize(requests, partitions).mapPartitions((Iterator<ScoreRequest> it) -> {
             NativeThreads.capForSparkTask();
             LmScorer scorer = LmScorer.fromBytes(model.value(), batchSize);
             BpeEncoder enc = HfTokenizerJson.read(tokenizerJson.value()).newEncoder();
-            List<ScoreRequest> reqs = new ArrayList<>();
-            it.forEachRemaining(reqs::add);
-            List<TokenWindow> windows = new ArrayList<>(reqs.size());
-            for (ScoreRequest r : reqs) {
-                windows.add(ContinuationWindow.window(ContinuationWindow.encode(enc::encode, r.context(), r.continuation(), prefixToken),
-                        scorer.contextLength()));
+            List<double[]> out = new ArrayList<>();
+            List<TokenWindow> windows = new ArrayList<>();
+            List<double[]> scoredRows = new ArrayList<>();
+            while (it.hasNext()) {
+                ScoreRequest r = it.next();
+                ContinuationWindow.Pair pair = ContinuationWindow.encode(enc::encode, r.context(), r.continuation(), prefixToken);
+                int n = pair.continuation().length;
+                if (!ContinuationWindow.fits(pair, scorer.contextLength())) {
+                    out.add(new double[]{r.id(), Double.NaN, 0, n});
+                    continue;
+                }
+                windows.add(ContinuationWindow.window(pair, scorer.contextLength()));
+                scoredRows.add(new double[]{r.id(), 0, n, n});
             }
             double[] ll = scorer.logLikelihoods(windows);
-            List<Object[]> out = new ArrayList<>(reqs.size());
-            for (int i = 0; i < reqs.size(); i++) {
-                out.add(new Object[]{reqs.get(i).id(), ll[i], windows.get(i).targets().length});
+            for (int i = 0; i < ll.length; i++) {
+                scoredRows.get(i)[1] = ll[i];
             }
+            out.addAll(scoredRows);
             return out.iterator();
         }).collect();
         Map<Long, double[]> byId = new HashMap<>();
-        for (Object[] r : rows) {
-            byId.put((Long) r[0], new double[]{(Double) r[1], (Integer) r[2]});
+        for (double[] r : rows) {
+            byId.put((long) r[0], new double[]{r[1], r[2], r[3]});
         }
         return byId;
     }

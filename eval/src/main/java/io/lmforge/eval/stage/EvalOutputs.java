@@ -69,15 +69,20 @@ final class EvalOutputs {
         for (FewShotEvaluation.Result r : results) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("alias", r.task() + "_" + r.lang());
-            m.put("acc,none", r.acc());
+            m.put("acc,none", nanToNull(r.acc()));
             m.put("acc_stderr,none", nanToNull(r.accStderr()));
-            m.put("acc_norm,none", r.accNorm());
+            m.put("acc_norm,none", nanToNull(r.accNorm()));
             m.put("acc_norm_stderr,none", nanToNull(r.accNormStderr()));
-            m.put("acc_bytes,none", r.accBytes());
+            m.put("acc_bytes,none", nanToNull(r.accBytes()));
             m.put("acc_bytes_stderr,none", nanToNull(r.accBytesStderr()));
-            m.put("acc_per_seed", r.accPerSeed());
+            m.put("acc_per_seed", r.accPerSeed().stream().map(EvalOutputs::nanToNull).toList());
+            m.put("acc_seed_std", nanToNull(r.accSeedStd()));
             m.put("seeds", r.seeds());
             m.put("sample_len", r.n());
+            m.put("skipped_overlong", r.skipped());
+            if (r.allSkipped()) {
+                m.put("note", "every item skipped: a candidate longer than the model's context (eval.overlong)");
+            }
             res.put(resultKey(r), m);
             nShot.put(resultKey(r), r.k());
             nSamples.put(resultKey(r), Map.of("original", fewShot.tasks().stream().filter(t -> t.spec().name().equals(r.task()))
@@ -131,13 +136,23 @@ final class EvalOutputs {
         Map<String, double[]> sums = new LinkedHashMap<>();
         for (FewShotEvaluation.Result r : results) {
             double[] s = sums.computeIfAbsent(r.task() + "|" + r.k() + "-shot", k -> new double[4]);
+            if (r.allSkipped()) {
+                continue;
+            }
             s[0] += r.acc() * r.n();
             s[1] += r.accNorm() * r.n();
             s[2] += r.accBytes() * r.n();
             s[3] += r.n();
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        sums.forEach((k, s) -> out.put(k, Map.of("acc,none", s[0] / s[3], "acc_norm,none", s[1] / s[3], "acc_bytes,none", s[2] / s[3], "sample_len", (long) s[3])));
+        sums.forEach((k, s) -> {
+            Map<String, Object> g = new LinkedHashMap<>();
+            g.put("acc,none", s[3] == 0 ? null : s[0] / s[3]);
+            g.put("acc_norm,none", s[3] == 0 ? null : s[1] / s[3]);
+            g.put("acc_bytes,none", s[3] == 0 ? null : s[2] / s[3]);
+            g.put("sample_len", (long) s[3]);
+            out.put(k, g);
+        });
         return out;
     }
 
@@ -152,12 +167,17 @@ final class EvalOutputs {
             m.put("doc_id", x.docIndex());
             m.put("contexts", x.contexts());
             m.put("continuations", x.continuations());
-            m.put("loglikelihoods", s.lls());
+            m.put("loglikelihoods", s.isSkipped() ? null : s.lls());
             m.put("continuation_tokens", s.tokens());
+            m.put("gold", x.gold());
+            if (s.isSkipped()) {
+                m.put("skipped", s.skipped());
+                sb.append(JSON.writeValueAsString(m)).append('\n');
+                continue;
+            }
             m.put("pred", s.scores().pred());
             m.put("pred_norm", s.scores().predNorm());
             m.put("pred_bytes", s.scores().predBytes());
-            m.put("gold", x.gold());
             m.put("acc", s.scores().acc());
             m.put("acc_norm", s.scores().accNorm());
             m.put("acc_bytes", s.scores().accBytes());
@@ -180,6 +200,9 @@ final class EvalOutputs {
             }
         }
         for (FewShotEvaluation.Result r : results) {
+            if (r.allSkipped()) {
+                continue; // no metric to plot
+            }
             rows.add(RowFactory.create(chunk, seq, modelChunk, step, tokens, "acc", r.task(), r.lang(), r.k(), r.acc(), (long) r.n()));
             rows.add(RowFactory.create(chunk, seq, modelChunk, step, tokens, "acc_norm", r.task(), r.lang(), r.k(), r.accNorm(), (long) r.n()));
             rows.add(RowFactory.create(chunk, seq, modelChunk, step, tokens, "acc_bytes", r.task(), r.lang(), r.k(), r.accBytes(), (long) r.n()));
@@ -199,15 +222,23 @@ final class EvalOutputs {
             }
         }
         if (!results.isEmpty()) {
-            sb.append(String.format(Locale.ROOT, "%n%-22s %6s %6s %9s %9s %9s%n", "task", "k", "n", "acc", "acc_norm", "acc_bytes"));
+            sb.append(String.format(Locale.ROOT, "%n%-22s %6s %6s %9s %8s %9s %9s %8s%n", "task", "k", "n", "acc", "± seeds", "acc_norm", "acc_bytes",
+                    "skipped"));
             for (FewShotEvaluation.Result r : results) {
-                sb.append(String.format(Locale.ROOT, "%-22s %6d %6d %9.3f %9.3f %9.3f%n", r.task() + "_" + r.lang(), r.k(), r.n(), r.acc(), r.accNorm(), r.accBytes()));
+                if (r.allSkipped()) {
+                    sb.append(String.format(Locale.ROOT, "%-22s %6d %6d %-38s %8d%n", r.task() + "_" + r.lang(), r.k(), 0,
+                            "  every item skipped (overlong)", r.skipped()));
+                    continue;
+                }
+                String std = Double.isNaN(r.accSeedStd()) ? "" : String.format(Locale.ROOT, "%.3f", r.accSeedStd());
+                sb.append(String.format(Locale.ROOT, "%-22s %6d %6d %9.3f %8s %9.3f %9.3f %8d%n", r.task() + "_" + r.lang(), r.k(), r.n(), r.acc(), std,
+                        r.accNorm(), r.accBytes(), r.skipped()));
             }
         }
         return sb.toString();
     }
 
-    private static Double nanToNull(double v) {
+    private static Double nanToNull(Double v) {
         return Double.isNaN(v) ? null : v;
     }
 }

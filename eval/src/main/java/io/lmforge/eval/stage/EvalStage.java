@@ -106,6 +106,8 @@ public final class EvalStage extends DatasetStage<EvalStage.Plan> {
         }
         ModelHeader header = ModelHeader.fromJson(HadoopFiles.readString(fs, new Path(modelDir, ModelHeader.FILE_NAME)));
         plan.input("tokenizer", layout.tokenizer(header.tokenizerVersion()), "the model's tokenizer");
+        FewShotEvaluation.Overlong.parse(c.getString("eval.overlong")); // bad values fail here, before any scoring
+        FewShotEvaluation.Sampler.parse(c.getString("eval.fewshot.sampler"));
         List<LoadedTask> tasks = new ArrayList<>();
         StringBuilder taskText = new StringBuilder();
         for (String t : c.getStringList("eval.tasks")) {
@@ -158,7 +160,8 @@ public final class EvalStage extends DatasetStage<EvalStage.Plan> {
                 bpbTokens / Math.max(bpbSeconds, 1e-9));
         run.phase("fewshot");
         FewShotEvaluation.Settings settings = new FewShotEvaluation.Settings(c.getIntList("eval.fewshot.k"), c.getIntList("eval.fewshot.seeds"),
-                c.getInt("eval.limit"), c.getString("eval.template-language"), c.getString("eval.demo-language"));
+                c.getInt("eval.limit"), c.getString("eval.template-language"), c.getString("eval.demo-language"),
+                FewShotEvaluation.Overlong.parse(c.getString("eval.overlong")), FewShotEvaluation.Sampler.parse(c.getString("eval.fewshot.sampler")));
         FewShotEvaluation fewShot = new FewShotEvaluation(p.tasks(), settings);
         List<ScoreRequest> requests = fewShot.requests();
         long tf = System.nanoTime();
@@ -167,10 +170,13 @@ public final class EvalStage extends DatasetStage<EvalStage.Plan> {
             lls = requests.isEmpty() ? Map.of() : scoring.logLikelihoods(jsc, requests, Math.max(partitions, requests.size() / 4000));
         }
         double fsSeconds = (System.nanoTime() - tf) / 1e9;
-        List<FewShotEvaluation.Scored> scored = fewShot.score(lls);
+        List<FewShotEvaluation.Scored> scored = fewShot.score(lls, state.seqLen());
         List<FewShotEvaluation.Result> results = FewShotEvaluation.aggregate(scored);
-        run.console().printf(Locale.ROOT, "eval %s: %,d examples (%,d requests) scored in %.1f s (%,.1f examples/s)%n", chunk, scored.size(),
-                requests.size(), fsSeconds, scored.size() / Math.max(fsSeconds, 1e-9));
+        long skipped = scored.stream().filter(FewShotEvaluation.Scored::isSkipped).count();
+        run.console().printf(Locale.ROOT, "eval %s: %,d examples (%,d requests) scored in %.1f s (%,.1f examples/s)%s%n", chunk, scored.size(),
+                requests.size(), fsSeconds, scored.size() / Math.max(fsSeconds, 1e-9), skipped == 0 ? ""
+                        : String.format(Locale.ROOT, "; %,d skipped: a candidate longer than the model's context of %d tokens (eval.overlong)", skipped,
+                        state.seqLen()));
         scoring.release();
 
         run.phase("write");

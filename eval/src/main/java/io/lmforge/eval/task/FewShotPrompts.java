@@ -11,8 +11,9 @@ import java.util.Random;
  * Builds k-shot prompts the way lm-evaluation-harness does: k demonstrations (each its context,
  * the target delimiter and its gold answer, followed by the few-shot delimiter), then the example.
  * Demonstrations come from the demonstration split (or, when a task has none, from the evaluation
- * split without the example itself), drawn with a seed per (seed, task, language, example), so an
- * example's prompt does not depend on which other examples are evaluated or in what order.
+ * split). The per-example sampler draws them with a seed per (seed, task, language, example), never the
+ * example itself, so an example's prompt does not depend on which other examples are evaluated or in
+ * what order; the harness sampler ({@link HarnessFewShotSampler}) hands its indices to the second build.
  *
  * @param templateLanguage language whose words the templates use ("" = each example's own)
  * @param demoLanguage language the demonstrations are drawn from ("" = the example's own)
@@ -21,10 +22,16 @@ public record FewShotPrompts(TaskSpec spec, String templateLanguage, String demo
 
     public FewShotExample build(String lang, List<Map<String, String>> docs, int docIndex, List<Map<String, String>> demoPool,
                                 boolean poolIsEvalSplit, int k, int seed) {
+        return build(lang, docs, docIndex, demoPool, demonstrations(lang, docIndex, demoPool.size(), poolIsEvalSplit, k, seed), k, seed);
+    }
+
+    /** The prompt with the demonstrations given (indices into demoPool, in order): the harness sampler's choice. */
+    public FewShotExample build(String lang, List<Map<String, String>> docs, int docIndex, List<Map<String, String>> demoPool,
+                                int[] demonstrations, int k, int seed) {
         Map<String, String> doc = docs.get(docIndex);
         Map<String, String> words = spec.wordsFor(templateLanguage.isEmpty() ? lang : templateLanguage);
         StringBuilder prefix = new StringBuilder();
-        for (int d : demonstrations(lang, docIndex, demoPool.size(), poolIsEvalSplit, k, seed)) {
+        for (int d : demonstrations) {
             Map<String, String> demo = demoPool.get(d);
             Map<String, String> demoWords = templateLanguage.isEmpty() && !demoLanguage.isEmpty() ? spec.wordsFor(demoLanguage) : words;
             int g = spec.gold(demo);

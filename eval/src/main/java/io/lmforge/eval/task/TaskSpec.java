@@ -21,7 +21,7 @@ import java.util.TreeMap;
 public record TaskSpec(String name, String format, String evalFile, String demoFile, String languageField, List<String> languages,
                        String mode, Template context, List<Template> choices, Template target, String goldField, int goldBase,
                        String targetDelimiter, String fewshotDelimiter, Map<String, Map<String, String>> words,
-                       String sourceText) implements Serializable {
+                       String sourceText, boolean harnessExcludesExample) implements Serializable {
 
     public static final String CHOICES = "choices";
     public static final String CONTEXTS = "contexts";
@@ -60,7 +60,8 @@ public record TaskSpec(String name, String format, String evalFile, String demoF
                     Template.parse(c.getString("context")), choices, Template.parse(c.hasPath("target") ? c.getString("target") : ""),
                     c.getString("gold.field"), c.getInt("gold.base"),
                     c.hasPath("target-delimiter") ? c.getString("target-delimiter") : " ",
-                    c.hasPath("fewshot-delimiter") ? c.getString("fewshot-delimiter") : "\n\n", words, sourceText);
+                    c.hasPath("fewshot-delimiter") ? c.getString("fewshot-delimiter") : "\n\n", words, sourceText,
+                    c.hasPath("harness-excludes-example") && c.getBoolean("harness-excludes-example"));
         } catch (ConfigException e) {
             throw new ConfigError("task config: " + e.getMessage());
         } catch (IllegalArgumentException e) {

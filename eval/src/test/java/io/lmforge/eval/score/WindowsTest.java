@@ -6,6 +6,8 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class WindowsTest {
@@ -42,7 +44,7 @@ class WindowsTest {
     }
 
     @Test
-    void continuationTakesTheContextsTrailingSpaceAndIsTruncatedFromTheLeft() {
+    void continuationTakesTheContextsTrailingSpaceTheContextIsCutFromTheLeftAndAnOverlongContinuationIsRefused() {
         ContinuationWindow.Encoder chars = s -> s.chars().toArray(); // one token per char
         ContinuationWindow.Pair p = ContinuationWindow.encode(chars, "abc ", "de", PREFIX);
         assertArrayEquals("abc".chars().toArray(), p.context());
@@ -59,5 +61,15 @@ class WindowsTest {
 
         ContinuationWindow.Pair empty = ContinuationWindow.encode(chars, "", "ab", PREFIX);
         assertArrayEquals(new int[]{PREFIX}, empty.context(), "an empty context is the prefix token");
+
+        // a continuation as long as the context is scored whole (every token: the window starts at the context's last one)
+        TokenWindow whole = ContinuationWindow.window(ContinuationWindow.encode(chars, "0123", "wxyz", PREFIX), 4);
+        assertArrayEquals("3wxy".chars().toArray(), whole.input());
+        assertArrayEquals("wxyz".chars().toArray(), whole.targets());
+        // one token longer: refused, never scored truncated (the harness asserts len(continuation) <= max_length)
+        ContinuationWindow.Pair longer = ContinuationWindow.encode(chars, "0123", "vwxyz", PREFIX);
+        assertFalse(ContinuationWindow.fits(longer, 4));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ContinuationWindow.window(longer, 4));
+        assertTrue(e.getMessage().contains("5 tokens"), e.getMessage());
     }
 }

@@ -89,22 +89,50 @@ class EvalStageTest {
         JsonNode res = results("trained");
         int langs = 11 + 10 + 6;
         assertEquals(langs * 2, res.path("results").size(), "every task x language x k");
+        int withMetrics = 0;
         for (var it = res.path("results").fields(); it.hasNext(); ) {
             var e = it.next();
-            double acc = e.getValue().path("acc,none").asDouble();
-            assertTrue(acc >= 0 && acc <= 1, e.getKey());
-            assertEquals(3, e.getValue().path("sample_len").asInt(), e.getKey());
+            int n = e.getValue().path("sample_len").asInt();
+            assertEquals(3, n + e.getValue().path("skipped_overlong").asInt(), e.getKey() + ": every item scored or counted as skipped");
+            if (n > 0) {
+                double acc = e.getValue().path("acc,none").asDouble();
+                assertTrue(acc >= 0 && acc <= 1, e.getKey());
+                withMetrics++;
+            } else {
+                assertTrue(e.getValue().path("acc,none").isNull(), e.getKey());
+                assertTrue(e.getValue().path("note").asText().contains("every item skipped"), e.getKey());
+            }
             int k = res.path("n-shot").path(e.getKey()).asInt();
             assertEquals(k == 0 ? 1 : 2, e.getValue().path("seeds").size(), e.getKey());
         }
         assertEquals(2, res.path("results").path("xcopa_et|1-shot").path("acc_per_seed").size());
         List<String> samples = Files.readAllLines(root.resolve("eval/trained/chunk=0001/samples.jsonl"));
         assertEquals(langs * 3 * (1 + 2), samples.size(), "3 examples x (k=0 once + k=1 for 2 seeds)");
+        // the byte-level tokenizer: a continuation's tokens are its bytes; one longer than the context (32) is never scored
+        int skipped = 0;
+        List<String> scoredSamples = new ArrayList<>();
+        for (String line : samples) {
+            JsonNode s = JSON.readTree(line);
+            int longest = 0;
+            for (JsonNode cont : s.path("continuations")) {
+                longest = Math.max(longest, cont.asText().getBytes(StandardCharsets.UTF_8).length);
+            }
+            boolean overlong = longest > EvalFixture.SEQ;
+            assertEquals(overlong, s.has("skipped"), line);
+            if (overlong) {
+                skipped++;
+                assertTrue(s.path("skipped").asText().contains("continuation of " + longest + " tokens"), line);
+                assertTrue(!s.has("pred"), line);
+            } else {
+                scoredSamples.add(line);
+            }
+        }
+        assertTrue(skipped > 0 && !scoredSamples.isEmpty(), "this fixture has both: " + skipped + " skipped");
 
         // a sample's log-likelihoods, recomputed on the driver from its prompt, are what the executors returned
         LmScorer scorer = LmScorer.fromBytes(Files.readAllBytes(root.resolve("models/trained/chunk=0001/model.zip")), 4);
         BpeEncoder enc = EvalFixture.byteTokenizer().newEncoder();
-        for (String line : List.of(samples.get(0), samples.get(samples.size() - 1))) {
+        for (String line : List.of(scoredSamples.get(0), scoredSamples.get(scoredSamples.size() - 1))) {
             JsonNode s = JSON.readTree(line);
             List<TokenWindow> ws = new ArrayList<>();
             for (int c = 0; c < s.path("contexts").size(); c++) {
@@ -122,8 +150,8 @@ class EvalStageTest {
         }
 
         List<Row> anytime = SharedSpark.get().read().parquet(root.resolve("eval/trained/anytime/chunk=0001").toString()).collectAsList();
-        assertEquals(EvalFixture.LANGS.size() * 3 + langs * 2 * 3, anytime.size(),
-                "bpb, bpb_uniform and bpb_unigram per language + acc/acc_norm/acc_bytes per task x language x k");
+        assertEquals(EvalFixture.LANGS.size() * 3 + withMetrics * 3, anytime.size(),
+                "bpb, bpb_uniform and bpb_unigram per language + acc/acc_norm/acc_bytes per task x language x k with a metric");
 
         StageResult again = eval("trained");
         assertEquals(StageResult.Outcome.SKIPPED, again.outcome(), "same model, data and config: up to date");
@@ -141,5 +169,16 @@ class EvalStageTest {
             assertTrue(b.length > 1000 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G', png);
         }
         assertTrue(Files.readString(report.resolve("report.html")).contains("<img src=\"bpb_by_language.png\""));
+    }
+
+    @Test
+    void overlongFailPolicyNamesTheItem() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> eval("trained", "eval.tasks=[xstorycloze]", "eval.fewshot.k=[0]", "eval.overlong=fail", "eval.bpb.max-docs-per-language=1"));
+        assertTrue(e.getMessage().contains("xstorycloze_") && e.getMessage().contains("tokens, the model's context is " + EvalFixture.SEQ)
+                && e.getMessage().contains("eval.overlong"), e.getMessage());
+        io.lmforge.core.config.ConfigError bad = org.junit.jupiter.api.Assertions.assertThrows(io.lmforge.core.config.ConfigError.class,
+                () -> eval("trained", "eval.tasks=[xcopa]", "eval.overlong=truncate"));
+        assertTrue(bad.getMessage().contains("eval.overlong is skip or fail"), bad.getMessage());
     }
 }
