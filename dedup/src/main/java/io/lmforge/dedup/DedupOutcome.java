@@ -130,8 +130,8 @@ public final class DedupOutcome {
         lines.coalesce(1).write().parquet(new Path(stagedIndex, "lines").toString());
 
         DedupCounts counts = DedupCounts.of(docs, duplicates, keptDocs);
-        long keptOnDisk = run.spark().read().parquet(stagedDocs.toString()).count();
-        long removedOnDisk = run.spark().read().parquet(stagedDups.toString()).count();
+        long keptOnDisk = io.lmforge.core.dataset.Datasets.countRows(run.spark(), stagedDocs); // 0 files when nothing is kept
+        long removedOnDisk = io.lmforge.core.dataset.Datasets.countRows(run.spark(), stagedDups);
         if (keptOnDisk != counts.kept || removedOnDisk != counts.exact + counts.fuzzy + counts.line
                 || counts.docsIn != counts.kept + counts.exact + counts.fuzzy + counts.line) {
             throw new IllegalStateException(String.format("dedup count invariant violated: in %d, kept %d (on disk %d), removed %d+%d+%d (on disk %d)",

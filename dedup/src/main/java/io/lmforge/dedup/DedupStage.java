@@ -102,7 +102,7 @@ public final class DedupStage extends DatasetStage<DedupStage.Plan> {
         long t0 = System.nanoTime();
         run.phase("dedup");
         try (var ignored = run.progress(() -> String.format(Locale.ROOT, "%,d docs in chunk", p.docsIn()))) {
-            Dataset<Row> docs = Datasets.readChunk(run.spark(), run.layout().docs(chunk), chunk);
+            Dataset<Row> docs = Datasets.readChunk(run.spark(), run.layout().docs(chunk), chunk, io.lmforge.core.dataset.DatasetSchemas.DOCS);
             DedupRun dedup = new DedupRun(run.spark(), p.params(), index, p.history(), p.seq(), p.chunkOfSeq(), run.console());
             DedupOutcome out = dedup.execute(docs);
             DedupCounts counts = out.write(run.staged("docs"), run.staged("duplicates"), run.staged("index"));

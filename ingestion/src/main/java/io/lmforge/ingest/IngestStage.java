@@ -63,6 +63,18 @@ public final class IngestStage extends DatasetStage<IngestStage.Plan> {
     }
 
     @Override
+    public boolean readsRoot() {
+        return false; // the first stage of a root: it may not exist yet
+    }
+
+    /** Input globs that match nothing, unknown formats: reported before Spark starts. */
+    @Override
+    public void preflight(PipelineConfig config, io.lmforge.core.dataset.DatasetLayout layout, String chunk) throws Exception {
+        InputResolver.resolve(config.getStringList("ingest.input.paths"), InputFormat.fromConfig(config.getString("ingest.input.format")),
+                new Configuration());
+    }
+
+    @Override
     public StageSpec spec() {
         return SPEC;
     }
@@ -94,6 +106,9 @@ public final class IngestStage extends DatasetStage<IngestStage.Plan> {
         boolean filtersEnabled = c.getBoolean("ingest.filters.enabled");
         long inputBytes = files.stream().mapToLong(InputFile::size).sum();
         run.console().printf("ingest %s: %d input files (%s), %s%n", chunk, files.size(), formats(files), ProgressReporter.bytes(inputBytes));
+        if (files.isEmpty()) {
+            run.console().printf("ingest %s: note: ingest.input.paths holds no files (an empty directory): the chunk commits empty%n", chunk);
+        }
         LongAccumulator records = spark.sparkContext().longAccumulator("ingest.records");
         LongAccumulator bytes = spark.sparkContext().longAccumulator("ingest.bytes");
         Path stagedDocs = run.staged("docs");
@@ -128,8 +143,8 @@ public final class IngestStage extends DatasetStage<IngestStage.Plan> {
                     .sortWithinPartitions("doc_id").write().option("compression", codec).parquet(stagedRejected.toString());
 
             // The count invariant, checked against what is on disk, not against what we meant to write.
-            long keptOnDisk = spark.read().parquet(stagedDocs.toString()).count();
-            long rejectedOnDisk = spark.read().parquet(stagedRejected.toString()).count();
+            long keptOnDisk = io.lmforge.core.dataset.Datasets.countRows(spark, stagedDocs); // 0 files when every record was rejected
+            long rejectedOnDisk = io.lmforge.core.dataset.Datasets.countRows(spark, stagedRejected);
             if (keptOnDisk != counts.kept || rejectedOnDisk != counts.rejected || counts.kept + counts.rejected != counts.total) {
                 throw new IllegalStateException(String.format(Locale.ROOT,
                         "count invariant violated for chunk %s: read %d, kept %d (on disk %d), rejected %d (on disk %d)",

@@ -76,6 +76,7 @@ public final class PipelineMain {
                 root = config.getString("demo.root");
             }
             DatasetLayout layout = new DatasetLayout(root);
+            preflight(stage, config, layout, root, chunk);
             created = !SparkSession.getActiveSession().isDefined() && !SparkSession.getDefaultSession().isDefined();
             spark = SparkSessions.getOrCreate(config, "lmforge " + stage.name() + (chunk == null ? "" : " " + chunk));
             out.println("lmforge " + BuildInfo.codeVersion() + " | stage " + stage.name() + (chunk == null ? "" : " | chunk " + chunk)
@@ -99,6 +100,21 @@ public final class PipelineMain {
                 spark.stop();
             }
         }
+    }
+
+    /** What can be checked before Spark starts: the root exists where the stage reads it; the stage's own checks. */
+    private static void preflight(Stage stage, PipelineConfig config, DatasetLayout layout, String root, String chunk) throws Exception {
+        if (stage.readsRoot()) {
+            if (root.isBlank()) {
+                throw new ConfigError(stage.name() + " needs the pipeline root: pass --root DIR (or set pipeline.root)");
+            }
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(root);
+            if (!p.getFileSystem(new org.apache.hadoop.conf.Configuration()).exists(p)) {
+                throw new ConfigError("--root " + root + " does not exist: " + stage.name() + " reads what earlier stages wrote there "
+                        + "(check the path, or run ingest first)");
+            }
+        }
+        stage.preflight(config, layout, chunk);
     }
 
     private static String rootMessage(Throwable e) {

@@ -90,7 +90,7 @@ public final class PipelineConfig implements Serializable {
                 throw new ConfigError("--conf: file not found: " + confFile);
             }
             try {
-                user = ConfigFactory.parseFile(confFile, ConfigParseOptions.defaults().setAllowMissing(false));
+                user = ConfigFactory.parseFile(confFile, SafeConfigParsing.parseOptions());
             } catch (ConfigException e) {
                 throw new ConfigError("--conf " + confFile + ": " + e.getMessage());
             }
@@ -100,11 +100,12 @@ public final class PipelineConfig implements Serializable {
         }
         Config merged;
         try {
-            merged = user.withFallback(reference).resolve();
+            merged = user.withFallback(reference).resolve(SafeConfigParsing.resolveOptions());
         } catch (ConfigException e) {
             throw new ConfigError("config: " + e.getMessage());
         }
         ConfigValidator.validate(user, reference, merged);
+        ConfigRanges.check(merged);
         return new PipelineConfig(merged);
     }
 
@@ -115,7 +116,7 @@ public final class PipelineConfig implements Serializable {
         }
         String key = kv.substring(0, eq).trim();
         String value = kv.substring(eq + 1).trim();
-        ConfigParseOptions opts = ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF);
+        ConfigParseOptions opts = SafeConfigParsing.parseOptions();
         try {
             return ConfigFactory.parseString(key + " = " + value, opts);
         } catch (ConfigException e) {
@@ -148,8 +149,15 @@ public final class PipelineConfig implements Serializable {
         for (String kv : overrides) {
             user = parseOverride(kv).withFallback(user);
         }
-        ConfigValidator.validate(user, reference(), user.withFallback(raw()).resolve());
-        return new PipelineConfig(user.withFallback(raw()).resolve(), declared);
+        Config merged;
+        try {
+            merged = user.withFallback(raw()).resolve(SafeConfigParsing.resolveOptions());
+        } catch (ConfigException e) {
+            throw new ConfigError("config: " + e.getMessage());
+        }
+        ConfigValidator.validate(user, reference(), merged);
+        ConfigRanges.check(merged);
+        return new PipelineConfig(merged, declared);
     }
 
     public String getString(String path) {

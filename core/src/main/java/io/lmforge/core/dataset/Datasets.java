@@ -5,6 +5,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,6 +25,44 @@ public final class Datasets {
         requireCommitted(spark, dir, dir.getParent().getName() + " chunk " + chunk);
         // chunk comes from the caller, not from partition inference, which would read "0002" as the integer 2
         return spark.read().parquet(dir.toString()).withColumn("chunk", org.apache.spark.sql.functions.lit(chunk));
+    }
+
+    /**
+     * As {@link #readChunk(SparkSession, Path, String)}, where the chunk may be empty: a committed chunk with no
+     * rows (every record rejected, every document a duplicate) has no Parquet file to infer a schema from when
+     * it is partitioned by language, so its rows come back as an empty Dataset of {@code schema}.
+     */
+    public static Dataset<Row> readChunk(SparkSession spark, Path dir, String chunk, StructType schema) {
+        requireCommitted(spark, dir, dir.getParent().getName() + " chunk " + chunk);
+        if (!hasDataFiles(spark, dir)) {
+            return spark.createDataFrame(java.util.List.of(), schema).withColumn("chunk", org.apache.spark.sql.functions.lit(chunk));
+        }
+        return readChunk(spark, dir, chunk);
+    }
+
+    /** Rows under a Parquet directory (a stage's staged output): 0 when it holds no Parquet file at all (an empty partitioned write). */
+    public static long countRows(SparkSession spark, Path dir) {
+        return hasDataFiles(spark, dir) ? spark.read().parquet(dir.toString()).count() : 0;
+    }
+
+    /** Whether any .parquet file lies under {@code dir} (recursively). */
+    public static boolean hasDataFiles(SparkSession spark, Path dir) {
+        try {
+            FileSystem fs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            if (!fs.exists(dir)) {
+                return false;
+            }
+            org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> it = fs.listFiles(dir, true);
+            while (it.hasNext()) {
+                Path p = it.next().getPath();
+                if (p.getName().endsWith(".parquet") && !p.getName().startsWith(".") && !p.getName().startsWith("_")) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** As {@link #readChunk(SparkSession, Path, String)}, for the dataset named by its directory under the root (e.g. "dedup/docs"). */

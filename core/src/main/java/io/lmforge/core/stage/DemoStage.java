@@ -13,6 +13,11 @@ import java.util.List;
  */
 public final class DemoStage implements Stage {
     @Override
+    public boolean readsRoot() {
+        return false; // starts with ingest: the root may not exist yet
+    }
+
+    @Override
     public String name() {
         return "demo";
     }

@@ -17,6 +17,11 @@ public final class RunStage implements Stage {
     static final String TOKENIZER_TRAIN = "tokenizer-train";
 
     @Override
+    public boolean readsRoot() {
+        return false; // starts with ingest: the root may not exist yet
+    }
+
+    @Override
     public String name() {
         return "run";
     }

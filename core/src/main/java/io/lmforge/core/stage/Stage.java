@@ -18,6 +18,23 @@ public interface Stage {
     /** Whether --chunk is required. */
     boolean needsChunk();
 
+    /**
+     * Whether the stage reads what earlier stages wrote under the pipeline root (most do); false for the
+     * stages that start a root (ingest, langid-train, run, demo). A root that does not exist is then an
+     * error before Spark starts.
+     */
+    default boolean readsRoot() {
+        return true;
+    }
+
+    /**
+     * Checks that need no Spark (inputs that must exist, globs that must match), run before the Spark
+     * session starts so a mistake costs no start-up; throws {@link io.lmforge.core.config.ConfigError}.
+     */
+    default void preflight(io.lmforge.core.config.PipelineConfig config, io.lmforge.core.dataset.DatasetLayout layout, String chunk)
+            throws Exception {
+    }
+
     /** Runs the stage; throws {@link io.lmforge.core.config.ConfigError} for user errors. */
     StageResult run(StageContext ctx) throws Exception;
 }

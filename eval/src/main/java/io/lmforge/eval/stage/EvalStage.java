@@ -204,8 +204,14 @@ public final class EvalStage extends DatasetStage<EvalStage.Plan> {
         }
         Dataset<Row> docs = null;
         for (Path d : dirs) {
+            if (!io.lmforge.core.dataset.Datasets.hasDataFiles(run.spark(), d)) {
+                continue; // a chunk that held out no document (an empty chunk): nothing to score there
+            }
             Dataset<Row> x = run.spark().read().parquet(d.toString()).select("doc_id", "lang", "n_bytes", "tokens");
             docs = docs == null ? x : docs.unionByName(x);
+        }
+        if (docs == null) {
+            return null;
         }
         if (maxDocs > 0) { // a fixed subset: the lowest doc ids of each language
             docs = docs.withColumn("_r", row_number().over(org.apache.spark.sql.expressions.Window.partitionBy("lang").orderBy("doc_id")))

@@ -105,7 +105,12 @@ class EvalStageTest {
             int k = res.path("n-shot").path(e.getKey()).asInt();
             assertEquals(k == 0 ? 1 : 2, e.getValue().path("seeds").size(), e.getKey());
         }
-        assertEquals(2, res.path("results").path("xcopa_et|1-shot").path("acc_per_seed").size());
+        JsonNode et1 = res.path("results").path("xcopa_et|1-shot");
+        assertEquals(2, et1.path("acc_per_seed").size());
+        double a0 = et1.path("acc_per_seed").get(0).asDouble();
+        double a1 = et1.path("acc_per_seed").get(1).asDouble();
+        assertEquals(Math.abs(a0 - a1) / Math.sqrt(2), et1.path("acc_seed_std").asDouble(), 1e-12, "sample standard deviation over the 2 seeds");
+        assertTrue(res.path("results").path("xcopa_et|0-shot").path("acc_seed_std").isNull(), "k = 0 runs once: no spread");
         List<String> samples = Files.readAllLines(root.resolve("eval/trained/chunk=0001/samples.jsonl"));
         assertEquals(langs * 3 * (1 + 2), samples.size(), "3 examples x (k=0 once + k=1 for 2 seeds)");
         // the byte-level tokenizer: a continuation's tokens are its bytes; one longer than the context (32) is never scored

@@ -62,6 +62,11 @@ public final class LangIdTrainStage extends DatasetStage<List<FileStatus>> {
             .build();
 
     @Override
+    public boolean readsRoot() {
+        return false; // the first stage of a root: it may not exist yet
+    }
+
+    @Override
     public StageSpec spec() {
         return SPEC;
     }

@@ -71,7 +71,7 @@ public final class RawInput {
             Dataset<Row> p = readParquet(spark, parquet, opts, chunk);
             out = out == null ? p : out.unionByName(p);
         }
-        return out;
+        return out != null ? out : spark.createDataFrame(List.of(), RawRecord.SCHEMA); // no input files: an empty chunk
     }
 
     private static Dataset<Row> readParquet(SparkSession spark, List<InputFile> files, ReadOptions opts, String chunk) {

@@ -142,7 +142,7 @@ public final class MixStage extends DatasetStage<MixStage.Plan> {
         Path staged = run.staged("mix");
         run.phase("mix");
         try (ProgressReporter ignored = run.progress(() -> String.format(Locale.ROOT, "%,d docs, %,d tokens", run.payload().docs(), run.payload().tokens()))) {
-            Dataset<Row> docs = HeldoutSplit.apply(Datasets.readChunk(spark, layout.tokens(chunk), chunk), s.heldout, s.seed)
+            Dataset<Row> docs = HeldoutSplit.apply(Datasets.readChunk(spark, layout.tokens(chunk), chunk, io.lmforge.core.dataset.DatasetSchemas.TOKENS), s.heldout, s.seed)
                     .persist(StorageLevel.MEMORY_AND_DISK());
             Dataset<Row> train = docs.where(col("heldout").equalTo(false));
             LangPartitionedWrite.write(DatasetSchemas.conform(docs.where(col("heldout")), DatasetSchemas.TOKENS), 1, "zstd",
@@ -180,7 +180,7 @@ public final class MixStage extends DatasetStage<MixStage.Plan> {
                 long sampledTokens = sampled.agg(sum("n_tokens")).first().isNullAt(0) ? 0 : sampled.agg(sum("n_tokens")).first().getLong(0);
                 Dataset<Row> earlier = null;
                 for (String e : replayChunks) {
-                    Dataset<Row> d = HeldoutSplit.apply(Datasets.readChunk(spark, layout.tokens(e), e), s.heldout, s.seed)
+                    Dataset<Row> d = HeldoutSplit.apply(Datasets.readChunk(spark, layout.tokens(e), e, io.lmforge.core.dataset.DatasetSchemas.TOKENS), s.heldout, s.seed)
                             .where(col("heldout").equalTo(false)).select("doc_id", "lang", "n_tokens", "tokens");
                     earlier = earlier == null ? d : earlier.unionByName(d);
                 }
@@ -213,7 +213,7 @@ public final class MixStage extends DatasetStage<MixStage.Plan> {
             DatasetSchemas.conform(packed.toDF().select(col("seqId").as("seq_id"), col("tokens")), DatasetSchemas.SEQUENCES)
                     .sortWithinPartitions("seq_id").write().option("compression", "zstd")
                     .parquet(new Path(staged, "train").toString());
-            long written = spark.read().parquet(new Path(staged, "train").toString()).count();
+            long written = Datasets.countRows(spark, new Path(staged, "train"));
             if (written != expectedSeqs) {
                 throw new IllegalStateException("mix " + chunk + ": packed " + written + " sequences, expected " + expectedSeqs);
             }

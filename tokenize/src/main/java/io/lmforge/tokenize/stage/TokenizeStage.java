@@ -20,6 +20,7 @@ import org.apache.spark.sql.Row;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -66,7 +67,7 @@ public final class TokenizeStage extends DatasetStage<TokenizeStage.Plan> {
         Path staged = run.staged("tokens");
         run.phase("encode");
         try (ProgressReporter ignored = run.progress(() -> String.format(Locale.ROOT, "%,d docs with tokenizer %s", run.payload().docsIn(), version))) {
-            Dataset<Row> docs = Datasets.readChunk(run.spark(), run.layout().dedupDocs(chunk), chunk);
+            Dataset<Row> docs = Datasets.readChunk(run.spark(), run.layout().dedupDocs(chunk), chunk, io.lmforge.core.dataset.DatasetSchemas.DEDUP_DOCS);
             long docsIn = docs.count();
             LangPartitionedWrite.write(DatasetSchemas.conform(model.transform(docs), DatasetSchemas.TOKENS),
                     run.config().getInt("tokenize.output.files-per-lang"), "zstd", staged.toString());
@@ -75,8 +76,9 @@ public final class TokenizeStage extends DatasetStage<TokenizeStage.Plan> {
             long docsOut = 0;
             long tokens = 0;
             long bytes = 0;
-            for (Row r : run.spark().read().parquet(staged.toString()).groupBy("lang")
-                    .agg(count("*"), sum("n_bytes"), sum("n_tokens")).collectAsList()) {
+            List<Row> written = !Datasets.hasDataFiles(run.spark(), staged) ? List.of() // nothing to write: an empty chunk
+                    : run.spark().read().parquet(staged.toString()).groupBy("lang").agg(count("*"), sum("n_bytes"), sum("n_tokens")).collectAsList();
+            for (Row r : written) {
                 Map<String, Object> l = new LinkedHashMap<>();
                 l.put("docs", r.getLong(1));
                 l.put("bytes", r.getLong(2));

@@ -97,7 +97,7 @@ public final class TokenizerTrainStage extends DatasetStage<List<String>> {
         List<String> chunks = run.payload();
         Dataset<Row> docs = null;
         for (String chunk : chunks) {
-            Dataset<Row> d = Datasets.readChunk(run.spark(), run.layout().dedupDocs(chunk), chunk).select("lang", "text");
+            Dataset<Row> d = Datasets.readChunk(run.spark(), run.layout().dedupDocs(chunk), chunk, io.lmforge.core.dataset.DatasetSchemas.DEDUP_DOCS).select("lang", "text");
             docs = docs == null ? d : docs.unionByName(d);
         }
         int vocabSize = c.getInt("tokenizer.vocab-size");

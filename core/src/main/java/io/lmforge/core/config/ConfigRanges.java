@@ -1,0 +1,101 @@
+package io.lmforge.core.config;
+
+import com.typesafe.config.Config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Numeric ranges of the configuration, checked when it loads (before Spark starts), one line naming the
+ * key: ConfigValidator knows that a key exists and holds a number, this knows which numbers make sense
+ * (a model with -3 layers, a probability of 1.5, a width its heads do not divide).
+ */
+final class ConfigRanges {
+    /** The keys checked (a test holds them to the reference, so a renamed key cannot silently escape its range). */
+    static java.util.Set<String> keys() {
+        return RANGES.keySet();
+    }
+
+    private record Range(double min, double max, boolean minInclusive, boolean maxInclusive, boolean integer) {
+        boolean holds(double v) {
+            return (minInclusive ? v >= min : v > min) && (maxInclusive ? v <= max : v < max) && (!integer || v == Math.rint(v));
+        }
+
+        String describe() {
+            String kind = integer ? "an integer" : "a number";
+            if (max == Double.POSITIVE_INFINITY) {
+                return kind + (minInclusive ? " >= " : " > ") + fmt(min);
+            }
+            return kind + " in " + (minInclusive ? "[" : "(") + fmt(min) + ", " + fmt(max) + (maxInclusive ? "]" : ")");
+        }
+
+        private static String fmt(double v) {
+            return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+        }
+    }
+
+    private static final Range POSITIVE_INT = new Range(1, Double.POSITIVE_INFINITY, true, false, true);
+    private static final Range NON_NEGATIVE_INT = new Range(0, Double.POSITIVE_INFINITY, true, false, true);
+    private static final Range NON_NEGATIVE = new Range(0, Double.POSITIVE_INFINITY, true, false, false);
+    private static final Range POSITIVE = new Range(0, Double.POSITIVE_INFINITY, false, false, false);
+    private static final Range FRACTION = new Range(0, 1, true, true, false);
+    private static final Range OPEN_FRACTION = new Range(0, 1, true, false, false); // Adam's betas: 1 would never forget
+    private static final Range EXPONENT = new Range(0, 1, false, true, false);     // temperature-sampling alpha
+
+    private static final Map<String, Range> RANGES = new LinkedHashMap<>();
+
+    static {
+        for (String k : new String[]{"pipeline.spark.shuffle-partitions", "pipeline.progress-interval-s", "ingest.input.max-record-bytes",
+                "ingest.langid.max-chars", "ingest.output.files-per-lang", "langid.train.max-lines-per-label", "langid.train.ngram-max",
+                "langid.train.num-features", "dedup.line.max-repeats", "dedup.fuzzy.ngram-size", "dedup.fuzzy.bands", "dedup.fuzzy.rows",
+                "dedup.fuzzy.max-iterations", "dedup.output.files-per-lang", "tokenizer.train.max-words", "tokenizer.train.min-pair-count",
+                "tokenize.output.files-per-lang", "mix.pack-buckets", "train.model.layers", "train.model.d-model", "train.model.heads",
+                "train.workers", "train.batch-per-worker", "train.averaging-frequency", "train.wait-k", "eval.batch-size"}) {
+            RANGES.put(k, POSITIVE_INT);
+        }
+        for (String k : new String[]{"pipeline.lock-wait-s", "ingest.input.repartition", "dedup.line.min-line-chars", "dedup.line.min-doc-chars",
+                "train.max-rounds-per-chunk", "train.optimizer.warmup-steps", "train.optimizer.total-steps", "eval.limit",
+                "eval.bpb.max-docs-per-language", "eval.partitions"}) {
+            RANGES.put(k, NON_NEGATIVE_INT);
+        }
+        for (String k : new String[]{"train.optimizer.weight-decay", "train.optimizer.clip-norm", "train.optimizer.schedule-free.r",
+                "train.optimizer.schedule-free.weight-lr-power", "tokenizer.train.max-upsample", "mix.max-repeats"}) {
+            RANGES.put(k, NON_NEGATIVE);
+        }
+        for (String k : new String[]{"train.optimizer.learning-rate", "train.optimizer.epsilon", "train.averaging.outer-learning-rate"}) {
+            RANGES.put(k, POSITIVE);
+        }
+        for (String k : new String[]{"langid.train.heldout-fraction", "dedup.fuzzy.threshold", "mix.heldout-fraction", "mix.replay.fraction",
+                "train.replay.fraction", "train.optimizer.min-lr-ratio"}) {
+            RANGES.put(k, FRACTION);
+        }
+        for (String k : new String[]{"train.optimizer.beta1", "train.optimizer.beta2", "train.averaging.outer-momentum"}) {
+            RANGES.put(k, OPEN_FRACTION);
+        }
+        for (String k : new String[]{"tokenizer.train.alpha", "mix.alpha"}) {
+            RANGES.put(k, EXPONENT);
+        }
+        RANGES.put("tokenizer.vocab-size", new Range(258, Double.POSITIVE_INFINITY, true, false, true)); // 256 bytes + end-of-text + padding
+        RANGES.put("mix.seq-len", new Range(2, Double.POSITIVE_INFINITY, true, false, true));            // a token and its successor
+    }
+
+    private ConfigRanges() {
+    }
+
+    static void check(Config merged) {
+        for (Map.Entry<String, Range> e : RANGES.entrySet()) {
+            if (!merged.hasPath(e.getKey())) {
+                continue;
+            }
+            double v = merged.getDouble(e.getKey());
+            if (!e.getValue().holds(v)) {
+                throw new ConfigError("config key '" + e.getKey() + "' must be " + e.getValue().describe() + ", got " + merged.getValue(e.getKey()).unwrapped());
+            }
+        }
+        if (merged.hasPath("train.model.d-model") && merged.hasPath("train.model.heads")
+                && merged.getInt("train.model.d-model") % merged.getInt("train.model.heads") != 0) {
+            throw new ConfigError("config keys 'train.model.d-model' (" + merged.getInt("train.model.d-model") + ") and 'train.model.heads' ("
+                    + merged.getInt("train.model.heads") + "): the heads must divide the width");
+        }
+    }
+}

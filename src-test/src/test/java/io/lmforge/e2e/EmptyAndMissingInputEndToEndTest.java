@@ -1,0 +1,117 @@
+package io.lmforge.e2e;
+
+import io.lmforge.core.dataset.DatasetLayout;
+import io.lmforge.core.dataset.Datasets;
+import io.lmforge.core.dataset.Manifest;
+import io.lmforge.core.dataset.Manifests;
+import io.lmforge.core.testing.SharedSpark;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Empty is a valid result: a chunk whose every record is rejected commits with zero documents, and the
+ * next stage accepts it and commits zero too. A root or an input that does not exist is one line and
+ * exit 2, before Spark is asked for anything, and leaves nothing behind.
+ */
+class EmptyAndMissingInputEndToEndTest {
+
+    @Test
+    void aChunkWithEveryRecordRejectedCommitsEmptyAndDedupAcceptsIt() throws Exception {
+        Path in = SharedSpark.tempDir("all-rejected");
+        Files.writeString(in.resolve("blank.jsonl"), "{\"text\": \"\"}\n{\"text\": \"   \"}\n{\"text\": \"\\n\\n\"}\n{\"id\": 4}\n");
+        Path root = SharedSpark.tempDir("all-rejected-root");
+        Cli.Run ingest = Cli.run("ingest", "--chunk", "0001", "--root", root.toString(), "--set", "ingest.input.paths=[\"" + in + "\"]");
+        assertEquals(0, ingest.status(), ingest.err());
+        DatasetLayout layout = new DatasetLayout(root.toString());
+        var fs = layout.fs(SharedSpark.get().sparkContext().hadoopConfiguration());
+        Manifest docs = Manifests.read(fs, layout.docs("0001"));
+        assertEquals(0L, ((Number) docs.counts().get("kept")).longValue());
+        assertEquals(4L, ((Number) docs.counts().get("rejected")).longValue());
+        assertEquals(4, Datasets.readChunk(SharedSpark.get(), layout, "rejected", "0001").count(), "every record quarantined with its reason");
+
+        Cli.Run dedup = Cli.run("dedup", "--chunk", "0001", "--root", root.toString());
+        assertEquals(0, dedup.status(), dedup.err());
+        Manifest deduped = Manifests.read(fs, layout.dedupDocs("0001"));
+        assertEquals(0L, ((Number) deduped.counts().get("docs_in")).longValue(), deduped.counts().toString());
+        assertEquals(0L, ((Number) deduped.counts().get("kept")).longValue(), deduped.counts().toString());
+        assertEquals(0, Datasets.readChunk(SharedSpark.get(), layout.dedupDocs("0001"), "0001",
+                io.lmforge.core.dataset.DatasetSchemas.DEDUP_DOCS).count());
+    }
+
+    @Test
+    void aRootThatDoesNotExistIsOneLineBeforeSpark() throws Exception {
+        Path missing = SharedSpark.tempDir("no-root").resolve("not-there");
+        Cli.Run r = Cli.run("dedup", "--chunk", "0001", "--root", missing.toString());
+        assertEquals(2, r.status());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("--root " + missing + " does not exist"), r.err());
+        assertFalse(Files.exists(missing), "nothing created");
+    }
+
+    @Test
+    void anInputGlobThatMatchesNothingIsOneLineAndLeavesNothingBehind() throws Exception {
+        Path root = SharedSpark.tempDir("no-input-root");
+        Path in = SharedSpark.tempDir("no-input");
+        Cli.Run r = Cli.run("ingest", "--chunk", "0001", "--root", root.toString(), "--set", "ingest.input.paths=[\"" + in + "/*.jsonl\"]");
+        assertEquals(2, r.status());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("matches no file"), r.err());
+        try (Stream<Path> left = Files.list(root)) {
+            assertEquals(0, left.count(), "no _staging, no lock, nothing");
+        }
+    }
+
+    @Test
+    void anEmptyInputDirectoryIsAnEmptyChunk() throws Exception {
+        Path root = SharedSpark.tempDir("empty-dir-root");
+        Path in = SharedSpark.tempDir("empty-dir");
+        Cli.Run r = Cli.run("ingest", "--chunk", "0001", "--root", root.toString(), "--set", "ingest.input.paths=[\"" + in + "\"]");
+        assertEquals(0, r.status(), r.err());
+        DatasetLayout layout = new DatasetLayout(root.toString());
+        Manifest docs = Manifests.read(layout.fs(SharedSpark.get().sparkContext().hadoopConfiguration()), layout.docs("0001"));
+        assertEquals(0L, ((Number) docs.counts().get("records_in")).longValue(), docs.counts().toString());
+        assertFalse(Files.exists(root.resolve("_staging")) && Files.list(root.resolve("_staging")).findAny().isPresent(), "no staging left");
+    }
+
+    /** A real first chunk, then one whose every record is rejected: every stage of `run` commits the empty chunk. */
+    @Test
+    void anEmptyChunkAfterARealOneFlowsThroughEveryStage() throws Exception {
+        Path root = SharedSpark.tempDir("empty-second-root");
+        Path blank = SharedSpark.tempDir("empty-second");
+        Files.writeString(blank.resolve("blank.jsonl"), "{\"text\": \"\"}\n{\"text\": \" \"}\n");
+        java.util.List<String> common = new java.util.ArrayList<>(java.util.List.of("--root", root.toString(), "--set", "tokenizer.vocab-size=600",
+                "--set", "mix.seq-len=32", "--set", "train.model.d-model=32", "--set", "train.model.heads=2", "--set", "train.model.layers=1",
+                "--set", "train.averaging-frequency=2", "--set", "train.max-rounds-per-chunk=2", "--set", "eval.tasks=[xcopa]",
+                "--set", "eval.languages=[it]", "--set", "eval.limit=2", "--set", "eval.fewshot.k=[0]", "--set", "eval.bpb.max-docs-per-language=2"));
+        Path firstIn = SharedSpark.tempDir("empty-second-first"); // a slice of the sample: the first chunk only has to exist
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(new java.util.zip.GZIPInputStream(
+                Files.newInputStream(SharedSpark.repoRoot().toPath().resolve("data/sample/chunk-0001/gnome-help.jsonl.gz"))),
+                java.nio.charset.StandardCharsets.UTF_8)).lines()) {
+            Files.write(firstIn.resolve("part.jsonl"), lines.limit(120).toList());
+        }
+        java.util.List<String> first = new java.util.ArrayList<>(java.util.List.of("run", "--chunk", "0001", "--set",
+                "ingest.input.paths=[\"" + firstIn + "\"]"));
+        first.addAll(common);
+        Cli.Run one = Cli.run(first.toArray(new String[0]));
+        assertEquals(0, one.status(), one.err());
+        java.util.List<String> second = new java.util.ArrayList<>(java.util.List.of("run", "--chunk", "0002", "--set", "ingest.input.paths=[\"" + blank + "\"]"));
+        second.addAll(common);
+        Cli.Run two = Cli.run(second.toArray(new String[0]));
+        assertEquals(0, two.status(), two.err());
+        for (String stage : java.util.List.of("ingest", "dedup", "tokenize", "mix", "train", "eval")) {
+            assertTrue(two.out().contains(stage + " 0002: committed"), stage + " commits the empty chunk:\n" + two.out());
+        }
+        DatasetLayout layout = new DatasetLayout(root.toString());
+        var fs = layout.fs(SharedSpark.get().sparkContext().hadoopConfiguration());
+        assertEquals(0L, ((Number) Manifests.read(fs, layout.docs("0002")).counts().get("kept")).longValue());
+        assertEquals(0L, ((Number) Manifests.read(fs, layout.tokens("0002")).counts().get("docs")).longValue(),
+                Manifests.read(fs, layout.tokens("0002")).counts().toString());
+    }
+}
