@@ -134,7 +134,7 @@ public final class IngestStage extends DatasetStage<IngestStage.Plan> {
             Counts counts = Counts.of(countRows);
 
             run.phase("write");
-            String codec = c.getEnum("ingest.output.compression", "zstd", "snappy", "gzip", "lz4", "none", "uncompressed");
+            String codec = c.getEnum("ingest.output.compression");
             int filesPerLang = c.getInt("ingest.output.files-per-lang");
             Dataset<Row> docs = DatasetSchemas.conform(processed.filter(col("reject_reason").isNull()), DatasetSchemas.DOCS);
             io.lmforge.core.dataset.LangPartitionedWrite.write(docs, filesPerLang, codec, stagedDocs.toString());

@@ -19,9 +19,9 @@ public record IngestSteps(TextNormalizer normalizer, LanguageIdentifier language
                 .setDetector(c.getEnum("ingest.langid.detector", io.lmforge.ingest.langid.LangIdModelStore.DETECTORS.toArray(new String[0])))
                 .setModelPath(c.getString("ingest.langid.model"))
                 .setMaxChars(c.getInt("ingest.langid.max-chars"))
-                .setLinguaAccuracy(c.getEnum("ingest.langid.lingua-accuracy", "low", "high"));
+                .setLinguaAccuracy(c.getEnum("ingest.langid.lingua-accuracy"));
         QualitySignals signals = new QualitySignals()
-                .setStopWords(!"none".equals(c.getEnum("ingest.filters.stop-words", "lucene", "none")));
+                .setStopWords(!"none".equals(c.getEnum("ingest.filters.stop-words")));
         QualityFilter filter = new QualityFilter().setThresholds(FilterThresholds.from(c.getConfig("ingest.filters")));
         PiiRedactor pii = new PiiRedactor().setSkipCol("reject_reason").setOptions(new PiiScrubber.Options(
                 c.getBoolean("ingest.pii.emails"), c.getBoolean("ingest.pii.ip-addresses"), c.getBoolean("ingest.pii.phone-numbers"),

@@ -63,7 +63,8 @@ public final class PipelineMain {
         try {
             List<String> sets = new ArrayList<>();
             if (cli.root() != null) {
-                sets.add("pipeline.root=\"" + cli.root().replace("\"", "\\\"") + "\"");
+                // a HOCON string: backslashes escaped first, or a root such as C:\data or a\b would be mangled
+                sets.add("pipeline.root=\"" + cli.root().replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
             }
             sets.addAll(cli.sets());
             PipelineConfig config = PipelineConfig.load(cli.conf(), sets);

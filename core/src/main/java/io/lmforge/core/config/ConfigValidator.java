@@ -37,8 +37,10 @@ final class ConfigValidator {
                 throw new ConfigError("unknown config key '" + path + "'" + suggestion(path, reference)
                         + " (see conf/reference.conf for every key)");
             }
-            if (templatePath.isEmpty()) {
-                continue; // free-form map entry, e.g. pipeline.spark.conf."spark.executor.memory"
+            if (templatePath.isEmpty()) { // free-form map entry, e.g. pipeline.spark.conf."spark.executor.memory"
+                List<String> parts = ConfigUtil.splitPath(path);
+                SparkConfAllowList.check(ConfigUtil.joinPath(parts.subList(3, parts.size())).replace("\"", ""));
+                continue;
             }
             checkType(path, templatePath, reference, merged);
         }

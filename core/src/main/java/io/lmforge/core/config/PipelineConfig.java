@@ -106,6 +106,7 @@ public final class PipelineConfig implements Serializable {
         }
         ConfigValidator.validate(user, reference, merged);
         ConfigRanges.check(merged);
+        ConfigEnums.check(merged);
         return new PipelineConfig(merged);
     }
 
@@ -157,6 +158,7 @@ public final class PipelineConfig implements Serializable {
         }
         ConfigValidator.validate(user, reference(), merged);
         ConfigRanges.check(merged);
+        ConfigEnums.check(merged);
         return new PipelineConfig(merged, declared);
     }
 
@@ -215,6 +217,11 @@ public final class PipelineConfig implements Serializable {
     }
 
     /** One of the allowed values, case-insensitive; returns it lower-cased. */
+    /** The value of a key registered in {@link ConfigEnums}, as written there (lower case). */
+    public String getEnum(String path) {
+        return getEnum(path, ConfigEnums.of(path).toArray(new String[0]));
+    }
+
     public String getEnum(String path, String... allowed) {
         String v = getString(path).trim();
         for (String a : allowed) {

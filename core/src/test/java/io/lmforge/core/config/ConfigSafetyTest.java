@@ -83,6 +83,33 @@ class ConfigSafetyTest {
     }
 
     @Test
+    void sparkSettingsThatLoadCodeOrChangeTheJvmAreRefused() {
+        for (String key : List.of("spark.executor.extraJavaOptions", "spark.driver.extraClassPath", "spark.plugins", "spark.jars",
+                "spark.jars.packages", "spark.extraListeners", "spark.executorEnv.LD_PRELOAD")) {
+            ConfigError e = assertThrows(ConfigError.class, () -> PipelineConfig.load(null, List.of("pipeline.spark.conf.\"" + key + "\"=x")), key);
+            assertTrue(e.getMessage().contains("'" + key + "' is not on the allow-list") && e.getMessage().contains("spark-submit --conf"),
+                    e.getMessage());
+        }
+        ConfigError nested = assertThrows(ConfigError.class, () -> PipelineConfig.load(null, List.of("pipeline.spark.conf.spark.plugins=x")));
+        assertTrue(nested.getMessage().contains("'spark.plugins'"), nested.getMessage());
+        PipelineConfig ok = PipelineConfig.load(null, List.of("pipeline.spark.conf.\"spark.executor.memory\"=4g",
+                "pipeline.spark.conf.\"spark.sql.adaptive.enabled\"=true", "pipeline.spark.conf.\"spark.executorEnv.OMP_WAIT_POLICY\"=ACTIVE"));
+        assertEquals("4g", ok.raw().getConfig("pipeline.spark.conf").getString("\"spark.executor.memory\""));
+    }
+
+    @Test
+    void namesOutsideTheirSetAreRefusedWhenTheConfigLoads() {
+        ConfigError e = assertThrows(ConfigError.class, () -> PipelineConfig.load(null, List.of("train.optimizer.kind=adam")));
+        assertEquals("config key 'train.optimizer.kind' must be one of adamw|schedule-free-adamw, got 'adam'", e.getMessage());
+        assertEquals("schedule-free-adamw", PipelineConfig.load(null, List.of("train.optimizer.kind=Schedule-Free-AdamW")).getEnum("train.optimizer.kind"));
+        PipelineConfig reference = PipelineConfig.load(null, List.of());
+        for (var entry : ConfigEnums.all().entrySet()) {
+            assertTrue(reference.raw().hasPath(entry.getKey()), "ConfigEnums names a key the reference does not have: " + entry.getKey());
+            assertTrue(entry.getValue().contains(reference.getEnum(entry.getKey())), "the reference default of " + entry.getKey() + " is allowed");
+        }
+    }
+
+    @Test
     void everyRangedKeyIsInTheReference() {
         PipelineConfig reference = PipelineConfig.load(null, List.of());
         for (String key : ConfigRanges.keys()) {

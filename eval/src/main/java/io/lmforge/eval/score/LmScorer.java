@@ -47,6 +47,7 @@ public final class LmScorer {
 
     /** A model from model.zip bytes (as broadcast to executors), without its updater state. */
     public static LmScorer fromBytes(byte[] modelZip, int batchSize) throws IOException {
+        io.lmforge.training.model.ModelZipCheck.check(modelZip, "model.zip"); // on the executor too: whatever was broadcast
         return new LmScorer(ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(modelZip), false), batchSize);
     }
 

@@ -105,7 +105,7 @@ public final class LangIdTrainStage extends DatasetStage<List<FileStatus>> {
         int maxLines = c.getInt("langid.train.max-lines-per-label");
         int maxN = c.getInt("langid.train.ngram-max");
         int numFeatures = c.getInt("langid.train.num-features");
-        String classifier = c.getEnum("langid.train.classifier", "naive-bayes", "logistic-regression");
+        String classifier = c.getEnum("langid.train.classifier");
         List<String> calibrate = c.getStringList("langid.train.calibrate");
         calibrate.forEach(name -> LangIdModelStore.offTheShelf(name, 2000)); // fail on a typo before the fit, not after
         long t0 = System.nanoTime();

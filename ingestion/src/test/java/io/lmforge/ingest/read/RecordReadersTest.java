@@ -107,6 +107,28 @@ class RecordReadersTest {
     }
 
     @Test
+    void concatenatedObjectsAndLoneSurrogatesAreRejectedNotSilentlyCut() throws IOException {
+        Path f = SharedSpark.tempDir("jsonl-hostile").resolve("h.jsonl");
+        Files.writeString(f, String.join("\n",
+                "{\"text\": \"a\"}{\"text\": \"b\"}",                 // two objects on one line: not "a" kept and "b" dropped
+                "{\"text\": \"half \\ud800 a pair\"}",                  // an escaped lone high surrogate
+                "{\"text\": \"pair \\ud83d\\ude00 fine\"}",          // an escaped surrogate pair: one emoji
+                "{\"text\": \"ok\", \"meta\": {\"k\": \"x\\udc00\"}}", // a lone low surrogate in nested metadata
+                "{\"text\": \"ok\"} 7") + "\n");                          // a trailing value after the object
+        List<RawRecord> rs = readAll(f, InputFormat.JSONL, OPTS);
+        assertEquals(5, rs.size(), "one row per line, whatever it holds");
+        assertEquals("malformed_json", rs.get(0).error());
+        assertTrue(rs.get(0).detail().contains("more than one JSON value"), rs.get(0).detail());
+        assertEquals("invalid_unicode", rs.get(1).error());
+        assertTrue(rs.get(1).detail().contains("\\ud800"), rs.get(1).detail());
+        assertEquals(null, rs.get(2).error());
+        assertEquals("pair \ud83d\ude00 fine", rs.get(2).text());
+        assertEquals("invalid_unicode", rs.get(3).error());
+        assertTrue(rs.get(3).detail().contains("field 'meta'"), rs.get(3).detail());
+        assertEquals("malformed_json", rs.get(4).error());
+    }
+
+    @Test
     void oversizedRecordKeepsAPrefixWithoutBufferingTheWholeLine() throws IOException {
         Path dir = SharedSpark.tempDir("big");
         File f = dir.resolve("big.jsonl").toFile();

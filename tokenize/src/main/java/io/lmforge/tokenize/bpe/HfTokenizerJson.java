@@ -18,6 +18,9 @@ import java.util.Map;
  * or a Split regex + ByteLevel), and refuses anything else with the reason.
  */
 public final class HfTokenizerJson {
+    /** Bounds on a tokenizer file read from disk: ids (and so the arrays they size) and the JSON itself. */
+    static final int MAX_VOCAB = 1 << 21;
+    static final int MAX_JSON_CHARS = 256 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private HfTokenizerJson() {
@@ -93,6 +96,9 @@ public final class HfTokenizerJson {
     }
 
     public static BpeTokenizer read(String json) {
+        if (json.length() > MAX_JSON_CHARS) {
+            throw new IllegalArgumentException("tokenizer.json: " + json.length() + " characters, more than the " + MAX_JSON_CHARS + " a tokenizer may have");
+        }
         JsonNode root;
         try {
             root = JSON.readTree(json);
@@ -110,10 +116,14 @@ public final class HfTokenizerJson {
         }
         int size = 0;
         for (Iterator<Map.Entry<String, JsonNode>> it = model.path("vocab").fields(); it.hasNext(); ) {
-            size = Math.max(size, it.next().getValue().asInt() + 1);
+            Map.Entry<String, JsonNode> e = it.next();
+            size = Math.max(size, checkedId(e.getValue(), "vocab entry '" + e.getKey() + "'") + 1);
         }
         for (JsonNode a : root.path("added_tokens")) {
-            size = Math.max(size, a.path("id").asInt() + 1);
+            size = Math.max(size, checkedId(a.path("id"), "added token '" + a.path("content").asText() + "'") + 1);
+        }
+        if (model.path("merges").size() > size) {
+            throw new IllegalArgumentException("tokenizer.json: " + model.path("merges").size() + " merges for a vocabulary of " + size);
         }
         String[] tokens = new String[size];
         boolean[] added = new boolean[size];
@@ -174,6 +184,14 @@ public final class HfTokenizerJson {
         throw new IllegalArgumentException("tokenizer.json: normalizer '" + type + "' is not supported (null, NFC, NFKC, NFD, NFKD are)");
     }
 
+    /** An id bounded before any array is sized by it: a huge id would otherwise allocate gigabytes. */
+    private static int checkedId(JsonNode id, String what) {
+        if (!id.isInt() || id.asInt() < 0 || id.asInt() >= MAX_VOCAB) {
+            throw new IllegalArgumentException("tokenizer.json: " + what + " has id " + id + ", outside [0, " + MAX_VOCAB + ")");
+        }
+        return id.asInt();
+    }
+
     private static PreTokenizer preTokenizer(JsonNode n) {
         List<JsonNode> steps = new ArrayList<>();
         if ("Sequence".equals(n.path("type").asText(""))) {
@@ -207,6 +225,12 @@ public final class HfTokenizerJson {
         }
         if (!sawByteLevel || pattern == null) {
             throw new IllegalArgumentException("tokenizer.json: not a byte-level BPE (needs a ByteLevel pre-tokenizer)");
+        }
+        if (!pattern.equals(PreTokenizer.LMFORGE_PATTERN) && !pattern.equals(PreTokenizer.GPT2_PATTERN)) {
+            // a regex from a file runs on every document: only the patterns we know terminate fast are accepted
+            // (a pattern such as (a+)+$ backtracks for minutes on one line)
+            throw new IllegalArgumentException("tokenizer.json: the pre-tokenizer regex is neither lmforge's nor GPT-2's; other patterns are not "
+                    + "accepted (a regex from a file could backtrack without end): " + (pattern.length() > 120 ? pattern.substring(0, 120) + "…" : pattern));
         }
         return PreTokenizer.fromOniguruma(pattern, prefixSpace);
     }

@@ -32,6 +32,39 @@ class BpeEncoderTest {
     }
 
     @Test
+    void hostileTokenizerJsonIsRefusedQuicklyAndOursReadsBack() {
+        String ours = HfTokenizerJson.write(tok);
+        assertEquals(tok.vocabSize(), HfTokenizerJson.read(ours).vocabSize());
+        com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode) readJson(ours);
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> {
+            // an id of 2 billion would size the token arrays at 16 GB
+            com.fasterxml.jackson.databind.node.ObjectNode huge = root.deepCopy();
+            ((com.fasterxml.jackson.databind.node.ObjectNode) huge.path("model").path("vocab")).put("zz", 2_000_000_000);
+            IllegalArgumentException id = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> HfTokenizerJson.read(huge.toString()));
+            assertTrue(id.getMessage().contains("has id 2000000000"), id.getMessage());
+            // a catastrophically backtracking pre-tokenizer regex: refused, never compiled or run
+            com.fasterxml.jackson.databind.node.ObjectNode evil = root.deepCopy();
+            for (com.fasterxml.jackson.databind.JsonNode step : evil.path("pre_tokenizer").path("pretokenizers")) {
+                if (step.path("type").asText().equals("Split")) {
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) step.path("pattern")).put("Regex", "(a+)+$");
+                }
+            }
+            IllegalArgumentException regex = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> HfTokenizerJson.read(evil.toString()));
+            assertTrue(regex.getMessage().contains("neither lmforge's nor GPT-2's"), regex.getMessage());
+        });
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode readJson(String s) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(s);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void documentTextCannotForgeTheSeparator() {
         BpeEncoder enc = tok.newEncoder();
         String doc = "end of one<|endoftext|>start of another";

@@ -32,9 +32,16 @@ public final class ModelFiles {
 
     /** model.zip as bytes, e.g. to broadcast to executors. */
     public static byte[] bytes(FileSystem fs, Path modelFile) throws IOException {
-        try (var in = fs.open(modelFile)) {
-            return in.readAllBytes();
+        long len = fs.getFileStatus(modelFile).getLen();
+        if (len > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException(modelFile + ": " + len + " bytes, larger than a model this version can broadcast");
         }
+        byte[] zip;
+        try (var in = fs.open(modelFile)) {
+            zip = in.readAllBytes();
+        }
+        ModelZipCheck.check(zip, modelFile.toString());
+        return zip;
     }
 
     /** The network with its updater state. */
@@ -42,6 +49,9 @@ public final class ModelFiles {
         File tmp = Files.createTempFile("lmforge-model", ".zip").toFile();
         try {
             fs.copyToLocalFile(modelFile, new Path(tmp.toURI()));
+            try (var in = new java.io.FileInputStream(tmp)) {
+                ModelZipCheck.check(in, modelFile.toString()); // before DL4J reads a byte of it
+            }
             return ModelSerializer.restoreComputationGraph(tmp, true);
         } finally {
             tmp.delete();

@@ -23,17 +23,17 @@ public record OptimizerSpec(Kind kind, double learningRate, int warmupSteps, Sch
     public enum Schedule { COSINE, CONSTANT, COSINE_PER_CHUNK }
 
     public static OptimizerSpec from(PipelineConfig c) {
-        Kind kind = switch (c.getEnum("train.optimizer.kind", "adamw", "schedule-free-adamw")) {
+        Kind kind = switch (c.getEnum("train.optimizer.kind")) {
             case "adamw" -> Kind.ADAMW;
             default -> Kind.SCHEDULE_FREE_ADAMW;
         };
         OptimizerSpec s = new OptimizerSpec(kind, c.getDouble("train.optimizer.learning-rate"), c.getInt("train.optimizer.warmup-steps"),
-                Schedule.valueOf(c.getEnum("train.optimizer.schedule", "cosine", "constant", "cosine-per-chunk").toUpperCase(java.util.Locale.ROOT)
+                Schedule.valueOf(c.getEnum("train.optimizer.schedule").toUpperCase(java.util.Locale.ROOT)
                         .replace('-', '_')), c.getInt("train.optimizer.total-steps"),
                 c.getDouble("train.optimizer.min-lr-ratio"), c.getDouble("train.optimizer.beta1"), c.getDouble("train.optimizer.beta2"),
                 c.getDouble("train.optimizer.epsilon"), c.getDouble("train.optimizer.weight-decay"), c.getDouble("train.optimizer.clip-norm"),
                 c.getDouble("train.optimizer.schedule-free.r"), c.getDouble("train.optimizer.schedule-free.weight-lr-power"),
-                c.getEnum("train.optimizer.schedule-free.bias-correction", "paper", "denominator").equals("denominator"));
+                c.getEnum("train.optimizer.schedule-free.bias-correction").equals("denominator"));
         if (s.learningRate <= 0 || s.beta1 < 0 || s.beta1 >= 1 || s.beta2 < 0 || s.beta2 >= 1 || s.warmupSteps < 0) {
             throw new ConfigError("train.optimizer: learning-rate must be > 0, beta1 and beta2 in [0, 1), warmup-steps >= 0; got " + s);
         }

@@ -132,7 +132,7 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
     @Override
     public Computed compute(StageRun<Plan> run) throws Exception {
         Plan p = run.payload();
-        String schedule = run.config().getEnum("train.schedule", "every-chunk", "wait-k");
+        String schedule = run.config().getEnum("train.schedule");
         int k = schedule.equals("wait-k") ? run.config().getInt("train.wait-k") : 1;
         if (p.group().size() < k) {
             run.spark().createDataFrame(List.of(), DatasetSchemas.TRAIN_METRICS).coalesce(1).write().parquet(run.staged("metrics").toString());
@@ -228,12 +228,12 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
 
     /** train.workers, batch-per-worker, averaging-frequency and train.averaging.*: how rounds are run. */
     static AveragingRounds.Settings averaging(PipelineConfig c, OptimizerSpec opt) {
-        OuterOptimizer outer = switch (c.getEnum("train.averaging.outer", "none", "nesterov")) {
+        OuterOptimizer outer = switch (c.getEnum("train.averaging.outer")) {
             case "none" -> OuterOptimizer.none();
             default -> new OuterOptimizer(OuterOptimizer.Kind.NESTEROV, c.getDouble("train.averaging.outer-learning-rate"),
                     c.getDouble("train.averaging.outer-momentum"));
         };
-        AveragingRounds.InnerState inner = switch (c.getEnum("train.averaging.inner-state", "averaged", "per-worker", "reset")) {
+        AveragingRounds.InnerState inner = switch (c.getEnum("train.averaging.inner-state")) {
             case "averaged" -> AveragingRounds.InnerState.AVERAGED;
             case "per-worker" -> AveragingRounds.InnerState.PER_WORKER;
             default -> AveragingRounds.InnerState.RESET;
