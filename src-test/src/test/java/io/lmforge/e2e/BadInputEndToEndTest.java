@@ -94,6 +94,43 @@ class BadInputEndToEndTest {
                 "the empty file is listed with 0 records");
     }
 
+    /** One corrupt or wrong-typed Parquet file is quarantined per file; the chunk's other files are read. */
+    @Test
+    void aBadParquetFileIsQuarantinedNotFatal() throws Exception {
+        SparkSession spark = SharedSpark.get();
+        Path in = SharedSpark.tempDir("parquet-bad");
+        String good = Files.readString(SharedSpark.repoRoot().toPath().resolve("data/sample/chunk-0002/text/gnome-help-en.txt")).split("\n\n")[3];
+        org.apache.spark.sql.types.StructType text = new org.apache.spark.sql.types.StructType().add("text", "string").add("n", "int");
+        spark.createDataFrame(java.util.List.of(org.apache.spark.sql.RowFactory.create(good, 1), org.apache.spark.sql.RowFactory.create(good + " More.", 2)), text)
+                .coalesce(1).write().parquet(in.resolve("good").toString());
+        org.apache.spark.sql.types.StructType numeric = new org.apache.spark.sql.types.StructType().add("text", "int");
+        spark.createDataFrame(java.util.List.of(org.apache.spark.sql.RowFactory.create(7)), numeric).coalesce(1).write()
+                .parquet(in.resolve("wrong-type").toString());
+        Path part;
+        try (java.util.stream.Stream<Path> parts = Files.list(in.resolve("good"))) {
+            part = parts.filter(x -> x.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
+        }
+        byte[] whole = Files.readAllBytes(part);
+        Files.write(in.resolve("cut.parquet"), java.util.Arrays.copyOf(whole, whole.length / 2)); // no footer
+        Path root = SharedSpark.tempDir("parquet-bad-root");
+        Cli.Run r = Cli.run("ingest", "--chunk", "pq-1", "--root", root.toString(), "--set", "ingest.input.paths=[\"" + in + "\"]");
+        assertEquals(0, r.status(), r.err());
+        DatasetLayout layout = new DatasetLayout(root.toString());
+        Map<String, Long> reasons = new TreeMap<>();
+        for (Row row : Datasets.readChunk(spark, layout, "rejected", "pq-1").groupBy("reason").count().collectAsList()) {
+            reasons.put(row.getString(0), row.getLong(1));
+        }
+        assertEquals(1L, reasons.get("unreadable_file"), reasons.toString());
+        assertEquals(1L, reasons.get("missing_text_field"), reasons.toString());
+        Row cut = Datasets.readChunk(spark, layout, "rejected", "pq-1").filter(col("reason").equalTo("unreadable_file")).first();
+        assertTrue(cut.<String>getAs("source").endsWith("cut.parquet") && cut.<String>getAs("detail").contains("not a readable Parquet file"),
+                cut.toString());
+        Row wrong = Datasets.readChunk(spark, layout, "rejected", "pq-1").filter(col("reason").equalTo("missing_text_field")).first();
+        assertTrue(wrong.<String>getAs("detail").contains("not a string"), wrong.toString());
+        Manifest m = Manifests.read(layout.fs(spark.sparkContext().hadoopConfiguration()), layout.docs("pq-1"));
+        assertEquals(4L, ((Number) m.counts().get("records_in")).longValue(), "2 rows of the good file + 1 row per bad file: " + m.counts());
+    }
+
     static byte[] concat(byte[]... parts) throws IOException {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         for (byte[] p : parts) {

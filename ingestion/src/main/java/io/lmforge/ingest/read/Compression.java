@@ -30,8 +30,20 @@ final class Compression {
             return new GZIPInputStream(in, 1 << 16); // reads concatenated members too
         }
         if (n.endsWith(".zst") || n.endsWith(".zstd")) {
+            requireZstdMagic(in); // ZstdInputStream would only fail at the first read, which looks like a cut file
             return new BufferedInputStream(new ZstdInputStream(in), 1 << 16);
         }
         return in;
+    }
+
+    /** A zstd file starts with a frame's magic number (0xFD2FB528) or a skippable frame's (0x184D2A50..5F), little-endian. */
+    private static void requireZstdMagic(InputStream in) throws IOException {
+        in.mark(4);
+        byte[] b = in.readNBytes(4);
+        in.reset();
+        long magic = b.length < 4 ? -1 : (b[0] & 0xffL) | (b[1] & 0xffL) << 8 | (b[2] & 0xffL) << 16 | (b[3] & 0xffL) << 24;
+        if (magic != 0xFD2FB528L && (magic & 0xFFFFFFF0L) != 0x184D2A50L) {
+            throw new java.util.zip.ZipException("not in zstd format (no zstd magic number at the start)");
+        }
     }
 }

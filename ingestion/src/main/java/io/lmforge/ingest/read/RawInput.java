@@ -68,7 +68,27 @@ public final class RawInput {
             out = spark.createDataFrame(rows, RawRecord.SCHEMA);
         }
         if (!parquet.isEmpty()) {
-            Dataset<Row> p = readParquet(spark, parquet, opts, chunk);
+            // a file that is not readable Parquet, or whose text column is not a string, is one quarantine row;
+            // the others are read (Spark would otherwise fail the whole chunk on the first bad footer)
+            List<InputFile> readable = new ArrayList<>();
+            List<Row> quarantined = new ArrayList<>();
+            for (InputFile f : parquet) {
+                RawRecord bad = ParquetInputCheck.check(f, opts.textField(), spark.sparkContext().hadoopConfiguration());
+                if (bad == null) {
+                    readable.add(f);
+                } else {
+                    quarantined.add(bad.toRow(chunk));
+                }
+            }
+            if (readable.isEmpty() && quarantined.stream().allMatch(r -> "missing_text_field".equals(r.getString(7)))) {
+                throw new ConfigError("ingest.input.text-field '" + opts.textField() + "' is not a string column of any Parquet input file: "
+                        + quarantined.get(0).getString(8));
+            }
+            Dataset<Row> p = readable.isEmpty() ? null : readParquet(spark, readable, opts, chunk);
+            if (!quarantined.isEmpty()) {
+                Dataset<Row> q = spark.createDataFrame(quarantined, RawRecord.SCHEMA);
+                p = p == null ? q : p.unionByName(q);
+            }
             out = out == null ? p : out.unionByName(p);
         }
         return out != null ? out : spark.createDataFrame(List.of(), RawRecord.SCHEMA); // no input files: an empty chunk

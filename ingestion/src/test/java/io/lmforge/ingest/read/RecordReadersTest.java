@@ -129,6 +129,34 @@ class RecordReadersTest {
     }
 
     @Test
+    void aZstFileThatIsNotZstdIsUnreadableAndACutOneIsTruncated() throws IOException {
+        Path dir = SharedSpark.tempDir("zst");
+        Files.writeString(dir.resolve("plain.jsonl.zst"), "{\"text\": \"not compressed at all\"}\n");
+        List<RawRecord> plain = readAll(dir.resolve("plain.jsonl.zst"), InputFormat.JSONL, OPTS);
+        assertEquals(1, plain.size());
+        assertEquals("unreadable_file", plain.get(0).error());
+        assertTrue(plain.get(0).detail().contains("not in zstd format"), plain.get(0).detail());
+
+        java.io.ByteArrayOutputStream z = new java.io.ByteArrayOutputStream();
+        try (var out = new com.github.luben.zstd.ZstdOutputStream(z)) {
+            java.util.Random rnd = new java.util.Random(3); // several zstd blocks (128 KB each), so a cut leaves whole ones readable
+            for (int i = 0; i < 5000; i++) {
+                out.write(("{\"text\": \"record " + i + " " + Long.toHexString(rnd.nextLong()) + Long.toHexString(rnd.nextLong()) + "\"}\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        byte[] whole = z.toByteArray();
+        Files.write(dir.resolve("whole.jsonl.zst"), whole);
+        assertEquals(Map.of("ok", 5000), reasons(readAll(dir.resolve("whole.jsonl.zst"), InputFormat.JSONL, OPTS)));
+        Files.write(dir.resolve("cut.jsonl.zst"), java.util.Arrays.copyOf(whole, whole.length * 2 / 3));
+        List<RawRecord> cut = readAll(dir.resolve("cut.jsonl.zst"), InputFormat.JSONL, OPTS);
+        RawRecord last = cut.get(cut.size() - 1);
+        assertEquals("truncated_file", last.error(), reasons(cut).toString());
+        assertTrue(last.detail().contains("after " + (cut.size() - 1) + " records"), last.detail());
+        assertTrue(cut.size() - 1 > 1000 && cut.size() - 1 < 5000, "records before the cut: " + (cut.size() - 1));
+    }
+
+    @Test
     void oversizedRecordKeepsAPrefixWithoutBufferingTheWholeLine() throws IOException {
         Path dir = SharedSpark.tempDir("big");
         File f = dir.resolve("big.jsonl").toFile();
