@@ -17,6 +17,7 @@ import io.lmforge.ingest.read.InputFile;
 import io.lmforge.ingest.read.InputFormat;
 import io.lmforge.ingest.read.InputResolver;
 import io.lmforge.ingest.read.RawInput;
+import io.lmforge.ingest.read.TaskReruns;
 import io.lmforge.ingest.read.ReadOptions;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -116,7 +117,7 @@ public final class IngestStage extends DatasetStage<IngestStage.Plan> {
         long startNanos = System.nanoTime();
         Dataset<Row> processed = null;
         run.phase("read_and_process");
-        try (ProgressReporter ignored = run.progress(() -> {
+        try (TaskReruns reruns = TaskReruns.watch(spark.sparkContext()); ProgressReporter ignored = run.progress(() -> {
             double s = Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
             return String.format(Locale.ROOT, "%,d records read (%,.0f/s) | %s of files done", records.value(),
                     records.value() / s, ProgressReporter.bytes(bytes.value()));
@@ -150,9 +151,15 @@ public final class IngestStage extends DatasetStage<IngestStage.Plan> {
                         "count invariant violated for chunk %s: read %d, kept %d (on disk %d), rejected %d (on disk %d)",
                         chunk, counts.total, counts.kept, keptOnDisk, counts.rejected, rejectedOnDisk));
             }
-            if (records.value() != counts.total && files.stream().noneMatch(f -> f.format() == InputFormat.PARQUET)) {
-                // accumulators can over-count when Spark retries a task; the written data is the truth
-                run.console().printf("note: reader counted %d records, pipeline saw %d (task retries?)%n", records.value(), counts.total);
+            // The readers' own count (records each reader produced, Parquet footers' row counts) against the rows the
+            // pipeline carried to disk: equal, unless a task ran twice, which can only make the readers' count larger.
+            if (records.value() != counts.total) {
+                if (records.value() < counts.total || reruns.count() == 0) {
+                    throw new IllegalStateException(String.format(Locale.ROOT, "count invariant violated for chunk %s: the readers produced %d "
+                            + "records, the pipeline wrote %d (kept %d + rejected %d)", chunk, records.value(), counts.total, counts.kept, counts.rejected));
+                }
+                run.console().printf("note: readers counted %d records, the pipeline wrote %d: %d task attempt(s) ran again, which count twice%n",
+                        records.value(), counts.total, reruns.count());
             }
             recordsPerFile(files, processed, run.inputs());
             IngestSummary.print(run.console(), chunk, counts, (System.nanoTime() - startNanos) / 1e9, inputBytes);

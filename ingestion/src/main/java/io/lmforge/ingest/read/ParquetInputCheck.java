@@ -19,6 +19,21 @@ final class ParquetInputCheck {
     private ParquetInputCheck() {
     }
 
+    /** What the footer says: the quarantine record (null when the file can be read) and the rows it holds. */
+    record Result(RawRecord quarantined, long rows) {
+    }
+
+    static Result inspect(InputFile f, String textField, Configuration conf) {
+        long rows;
+        try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(new Path(f.path()), conf))) {
+            rows = r.getRecordCount();
+        } catch (Exception e) {
+            rows = 0;
+        }
+        RawRecord bad = check(f, textField, conf);
+        return new Result(bad, bad == null ? rows : 0);
+    }
+
     /** Null when the file can be read; else its quarantine record. */
     static RawRecord check(InputFile f, String textField, Configuration conf) {
         MessageType schema;

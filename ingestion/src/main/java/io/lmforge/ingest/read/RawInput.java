@@ -73,11 +73,13 @@ public final class RawInput {
             List<InputFile> readable = new ArrayList<>();
             List<Row> quarantined = new ArrayList<>();
             for (InputFile f : parquet) {
-                RawRecord bad = ParquetInputCheck.check(f, opts.textField(), spark.sparkContext().hadoopConfiguration());
-                if (bad == null) {
+                ParquetInputCheck.Result r = ParquetInputCheck.inspect(f, opts.textField(), spark.sparkContext().hadoopConfiguration());
+                if (r.quarantined() == null) {
                     readable.add(f);
+                    records.add(r.rows()); // the footers' row counts: the readers' count, independent of what the pipeline does with the rows
                 } else {
-                    quarantined.add(bad.toRow(chunk));
+                    quarantined.add(r.quarantined().toRow(chunk));
+                    records.add(1);
                 }
             }
             if (readable.isEmpty() && quarantined.stream().allMatch(r -> "missing_text_field".equals(r.getString(7)))) {
