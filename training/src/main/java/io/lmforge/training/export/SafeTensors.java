@@ -80,12 +80,18 @@ public final class SafeTensors {
             if (!"F32".equals(t.path("dtype").asText())) {
                 throw new IOException("tensor " + e.getKey() + " is " + t.path("dtype").asText() + ", only F32 is read");
             }
+            if (t.path("data_offsets").size() != 2) {
+                throw new IOException("tensor " + e.getKey() + ": data_offsets must be [begin, end]");
+            }
             long from = t.path("data_offsets").get(0).asLong();
             long to = t.path("data_offsets").get(1).asLong();
             long[] shape = new long[t.path("shape").size()];
             long n = 1;
             for (int i = 0; i < shape.length; i++) {
                 shape[i] = t.path("shape").get(i).asLong();
+                if (shape[i] < 0 || (shape[i] > 0 && n > Integer.MAX_VALUE / shape[i])) {
+                    throw new IOException("tensor " + e.getKey() + ": shape " + t.path("shape") + " is negative or too large");
+                }
                 n *= shape[i];
             }
             if (from < 0 || to < from || dataStart + to > file.length || (to - from) != 4 * n) {
