@@ -40,12 +40,11 @@ final class ConfigRanges {
     private static final Range POSITIVE = new Range(0, Double.POSITIVE_INFINITY, false, false, false);
     private static final Range FRACTION = new Range(0, 1, true, true, false);
     private static final Range OPEN_FRACTION = new Range(0, 1, true, false, false); // Adam's betas: 1 would never forget
-    private static final Range EXPONENT = new Range(0, 1, false, true, false);     // temperature-sampling alpha
 
     private static final Map<String, Range> RANGES = new LinkedHashMap<>();
 
     static {
-        for (String k : new String[]{"pipeline.spark.shuffle-partitions", "pipeline.progress-interval-s", "ingest.input.max-record-bytes",
+        for (String k : new String[]{"pipeline.spark.shuffle-partitions", "ingest.input.max-record-bytes",
                 "ingest.langid.max-chars", "ingest.output.files-per-lang", "langid.train.max-lines-per-label", "langid.train.ngram-max",
                 "langid.train.num-features", "dedup.line.max-repeats", "dedup.fuzzy.ngram-size", "dedup.fuzzy.bands", "dedup.fuzzy.rows",
                 "dedup.fuzzy.max-iterations", "dedup.output.files-per-lang", "tokenizer.train.max-words", "tokenizer.train.min-pair-count",
@@ -53,7 +52,7 @@ final class ConfigRanges {
                 "train.workers", "train.batch-per-worker", "train.averaging-frequency", "train.wait-k", "eval.batch-size"}) {
             RANGES.put(k, POSITIVE_INT);
         }
-        for (String k : new String[]{"pipeline.lock-wait-s", "ingest.input.repartition", "dedup.line.min-line-chars", "dedup.line.min-doc-chars",
+        for (String k : new String[]{"pipeline.lock-wait-s", "pipeline.progress-interval-s", "ingest.input.repartition", "dedup.line.min-line-chars", "dedup.line.min-doc-chars",
                 "train.max-rounds-per-chunk", "train.optimizer.warmup-steps", "train.optimizer.total-steps", "eval.limit",
                 "eval.bpb.max-docs-per-language", "eval.partitions"}) {
             RANGES.put(k, NON_NEGATIVE_INT);
@@ -66,14 +65,11 @@ final class ConfigRanges {
             RANGES.put(k, POSITIVE);
         }
         for (String k : new String[]{"langid.train.heldout-fraction", "dedup.fuzzy.threshold", "mix.heldout-fraction", "mix.replay.fraction",
-                "train.replay.fraction", "train.optimizer.min-lr-ratio"}) {
+                "train.replay.fraction", "train.optimizer.min-lr-ratio", "tokenizer.train.alpha", "mix.alpha"}) {
             RANGES.put(k, FRACTION);
         }
         for (String k : new String[]{"train.optimizer.beta1", "train.optimizer.beta2", "train.averaging.outer-momentum"}) {
             RANGES.put(k, OPEN_FRACTION);
-        }
-        for (String k : new String[]{"tokenizer.train.alpha", "mix.alpha"}) {
-            RANGES.put(k, EXPONENT);
         }
         RANGES.put("tokenizer.vocab-size", new Range(258, Double.POSITIVE_INFINITY, true, false, true)); // 256 bytes + end-of-text + padding
         RANGES.put("mix.seq-len", new Range(2, Double.POSITIVE_INFINITY, true, false, true));            // a token and its successor
