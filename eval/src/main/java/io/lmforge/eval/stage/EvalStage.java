@@ -106,8 +106,6 @@ public final class EvalStage extends DatasetStage<EvalStage.Plan> {
         }
         ModelHeader header = ModelHeader.fromJson(HadoopFiles.readString(fs, new Path(modelDir, ModelHeader.FILE_NAME)));
         plan.input("tokenizer", layout.tokenizer(header.tokenizerVersion()), "the model's tokenizer");
-        FewShotEvaluation.Overlong.parse(c.getString("eval.overlong")); // bad values fail here, before any scoring
-        FewShotEvaluation.Sampler.parse(c.getString("eval.fewshot.sampler"));
         List<LoadedTask> tasks = new ArrayList<>();
         StringBuilder taskText = new StringBuilder();
         for (String t : c.getStringList("eval.tasks")) {
@@ -161,7 +159,7 @@ public final class EvalStage extends DatasetStage<EvalStage.Plan> {
         run.phase("fewshot");
         FewShotEvaluation.Settings settings = new FewShotEvaluation.Settings(c.getIntList("eval.fewshot.k"), c.getIntList("eval.fewshot.seeds"),
                 c.getInt("eval.limit"), c.getString("eval.template-language"), c.getString("eval.demo-language"),
-                FewShotEvaluation.Overlong.parse(c.getString("eval.overlong")), FewShotEvaluation.Sampler.parse(c.getString("eval.fewshot.sampler")));
+                FewShotEvaluation.Overlong.of(c.getEnum("eval.overlong")), FewShotEvaluation.Sampler.of(c.getEnum("eval.fewshot.sampler")));
         FewShotEvaluation fewShot = new FewShotEvaluation(p.tasks(), settings);
         List<ScoreRequest> requests = fewShot.requests();
         long tf = System.nanoTime();

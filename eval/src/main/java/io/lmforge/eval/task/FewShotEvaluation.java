@@ -21,12 +21,9 @@ public final class FewShotEvaluation {
         /** the eval stops with an error naming the item */
         FAIL;
 
-        public static Overlong parse(String value) {
-            try {
-                return valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new io.lmforge.core.config.ConfigError("eval.overlong is skip or fail, not \"" + value + "\"");
-            }
+        /** A value PipelineConfig#getEnum checked against ConfigEnums (when the config loaded): skip or fail. */
+        public static Overlong of(String checked) {
+            return valueOf(checked.toUpperCase(java.util.Locale.ROOT));
         }
     }
 
@@ -37,12 +34,9 @@ public final class FewShotEvaluation {
         /** a generator per example: a prompt independent of which other examples run */
         PER_EXAMPLE;
 
-        public static Sampler parse(String value) {
-            return switch (value.strip()) {
-                case "harness" -> HARNESS;
-                case "per-example" -> PER_EXAMPLE;
-                default -> throw new io.lmforge.core.config.ConfigError("eval.fewshot.sampler is harness or per-example, not \"" + value + "\"");
-            };
+        /** A value PipelineConfig#getEnum checked against ConfigEnums (when the config loaded): harness or per-example. */
+        public static Sampler of(String checked) {
+            return valueOf(checked.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
         }
     }
 
