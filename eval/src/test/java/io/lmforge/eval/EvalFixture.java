@@ -118,7 +118,7 @@ public final class EvalFixture {
             Files.createDirectories(dir);
             ModelSerializer.writeModel(net, dir.resolve("model.zip").toFile(), true);
             Files.writeString(dir.resolve("training_state.json"), new ModelHeader(steps, steps * 16 * seq, List.of("0001"), null, 7, 0, List.of(),
-                    TOKENIZER, seq, 258, net.numParams()).toJson());
+                    TOKENIZER, seq, 258, net.numParams(), "gpt2").toJson());
         }, Map.of("trained", 1), new Lineage(1L, TOKENIZER, seq));
     }
 }

@@ -49,19 +49,22 @@ final class ConfigRanges {
                 "langid.train.num-features", "dedup.line.max-repeats", "dedup.fuzzy.ngram-size", "dedup.fuzzy.bands", "dedup.fuzzy.rows",
                 "dedup.fuzzy.max-iterations", "dedup.output.files-per-lang", "tokenizer.train.max-words", "tokenizer.train.min-pair-count",
                 "tokenize.output.files-per-lang", "mix.pack-buckets", "train.model.layers", "train.model.d-model", "train.model.heads",
-                "train.workers", "train.batch-per-worker", "train.averaging-frequency", "train.wait-k", "eval.batch-size"}) {
+                "train.workers", "train.batch-per-worker", "train.averaging-frequency", "train.wait-k", "eval.batch-size", "train.grow.max-layers",
+                "train.model.moe.top-k", "train.model.moe.every"}) {
             RANGES.put(k, POSITIVE_INT);
         }
         for (String k : new String[]{"pipeline.lock-wait-s", "pipeline.progress-interval-s", "ingest.input.repartition", "dedup.line.min-line-chars", "dedup.line.min-doc-chars",
-                "train.max-rounds-per-chunk", "train.optimizer.warmup-steps", "train.optimizer.total-steps", "eval.limit",
+                "train.max-rounds-per-chunk", "train.grow.layers-per-chunk", "train.model.moe.experts", "train.optimizer.warmup-steps", "train.optimizer.total-steps", "eval.limit",
                 "eval.bpb.max-docs-per-language", "eval.partitions"}) {
             RANGES.put(k, NON_NEGATIVE_INT);
         }
         for (String k : new String[]{"train.optimizer.weight-decay", "train.optimizer.clip-norm", "train.optimizer.schedule-free.r",
-                "train.optimizer.schedule-free.weight-lr-power", "tokenizer.train.max-upsample", "mix.max-repeats"}) {
+                "train.optimizer.schedule-free.weight-lr-power", "tokenizer.train.max-upsample", "mix.max-repeats",
+                "train.model.moe.balance-loss-weight"}) {
             RANGES.put(k, NON_NEGATIVE);
         }
-        for (String k : new String[]{"train.optimizer.learning-rate", "train.optimizer.epsilon", "train.averaging.outer-learning-rate"}) {
+        for (String k : new String[]{"train.optimizer.learning-rate", "train.optimizer.epsilon", "train.averaging.outer-learning-rate",
+                "train.model.moe.capacity-factor"}) {
             RANGES.put(k, POSITIVE);
         }
         for (String k : new String[]{"langid.train.heldout-fraction", "dedup.fuzzy.threshold", "mix.heldout-fraction", "mix.replay.fraction",
@@ -92,6 +95,10 @@ final class ConfigRanges {
                 && merged.getInt("train.model.d-model") % merged.getInt("train.model.heads") != 0) {
             throw new ConfigError("config keys 'train.model.d-model' (" + merged.getInt("train.model.d-model") + ") and 'train.model.heads' ("
                     + merged.getInt("train.model.heads") + "): the heads must divide the width");
+        }
+        if (merged.hasPath("train.model.normformer-residual-scale") && merged.getBoolean("train.model.normformer-residual-scale")
+                && !merged.getBoolean("train.model.normformer")) {
+            throw new ConfigError("config key 'train.model.normformer-residual-scale' = true needs 'train.model.normformer' = true");
         }
     }
 }

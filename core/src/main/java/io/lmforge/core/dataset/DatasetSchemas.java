@@ -72,7 +72,10 @@ public final class DatasetSchemas {
     public static final StructType TRAIN_METRICS = new StructType().add("step", DataTypes.LongType).add("chunk", DataTypes.StringType)
             .add("round", DataTypes.IntegerType).add("loss", DataTypes.DoubleType).add("lr", DataTypes.DoubleType)
             .add("tokens", DataTypes.LongType).add("tokens_per_s", DataTypes.DoubleType).add("tokens_seen", DataTypes.LongType)
-            .add("elapsed_s", DataTypes.DoubleType);
+            .add("elapsed_s", DataTypes.DoubleType)
+            // Mixture-of-Experts models only (null otherwise), measured on a fixed minibatch after the round
+            .add("balance_loss", DataTypes.DoubleType).add("expert_load", DataTypes.createArrayType(DataTypes.DoubleType))
+            .add("dropped_share", DataTypes.DoubleType);
 
     /** eval/&lt;run&gt;/anytime/chunk=ID/: one row per metric, task, language and k. */
     public static final StructType ANYTIME = new StructType().add("chunk", DataTypes.StringType).add("seq", DataTypes.LongType)

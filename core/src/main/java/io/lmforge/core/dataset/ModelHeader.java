@@ -25,9 +25,15 @@ public record ModelHeader(@JsonProperty("step") long step,
                           @JsonProperty("tokenizer_version") String tokenizerVersion,
                           @JsonProperty("seq_len") int seqLen,
                           @JsonProperty("vocab_size") int vocabSize,
-                          @JsonProperty("parameters") long parameters) {
+                          @JsonProperty("parameters") long parameters,
+                          @JsonProperty("architecture") String architecture) {
     public static final String FILE_NAME = "training_state.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** The block variant (train.model.normformer…); checkpoints written before it was recorded are plain GPT-2. */
+    public String architectureOrGpt2() {
+        return architecture == null ? "gpt2" : architecture;
+    }
 
     public static ModelHeader fromJson(String json) throws IOException {
         return JSON.readValue(json, ModelHeader.class);

@@ -283,6 +283,28 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
         doc.image("training_loss.png", "training loss");
         doc.paragraph(String.format(Locale.ROOT, "%d averaging rounds; last loss %.4f nats/token after %,d tokens.", rows.size(),
                 curve[1][rows.size() - 1], (long) curve[0][rows.size() - 1]));
+        expertUtilisation(doc, all);
+    }
+
+    /** A Mixture-of-Experts run: each chunk's last round's routing on the probe minibatch (the metrics' MoE columns). */
+    private static void expertUtilisation(ReportDocument doc, Dataset<Row> metrics) {
+        List<Row> last = metrics.where("balance_loss IS NOT NULL").orderBy("tokens_seen")
+                .select("chunk", "round", "balance_loss", "dropped_share", "expert_load").collectAsList();
+        if (last.isEmpty()) {
+            return;
+        }
+        Map<String, List<String>> byChunk = new java.util.LinkedHashMap<>();
+        for (Row r : last) { // later rounds overwrite earlier ones: the chunk's last round stays
+            List<Double> load = r.getList(4);
+            byChunk.put(r.getString(0), List.of(r.getString(0), String.valueOf(r.getInt(1) + 1), fmt(r.getDouble(2)),
+                    String.format(Locale.ROOT, "%.1f%%", 100 * r.getDouble(3)),
+                    load.stream().map(v -> String.format(Locale.ROOT, "%.2f", v)).collect(java.util.stream.Collectors.joining(" "))));
+        }
+        doc.heading("Expert utilisation");
+        doc.paragraph("Mixture-of-Experts routing of the averaged model after each chunk's last round, on a fixed minibatch: the "
+                + "load-balancing loss summed over MoE blocks (1 per block when balanced), the share of expert choices dropped over "
+                + "capacity, and each expert's share of first choices (block after block).");
+        doc.table(List.of("chunk", "rounds", "balance loss", "dropped", "expert load"), new ArrayList<>(byChunk.values()));
     }
 
     private static String label(String key) {

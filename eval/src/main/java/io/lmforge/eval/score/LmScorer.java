@@ -91,7 +91,7 @@ public final class LmScorer {
 
     private ComputationGraph netFor(int context) {
         return byContext.computeIfAbsent(context, c -> {
-            ComputationGraph shorter = Gpt2Model.forInference(new Gpt2Model.Spec(vocab, c, layer.getModelDim(), layer.getNumHeads(), layer.getNumLayers()));
+            ComputationGraph shorter = Gpt2Model.forInference(Gpt2Model.Spec.of(layer, c));
             Map<String, INDArray> from = net.paramTable();
             for (Map.Entry<String, INDArray> p : shorter.paramTable().entrySet()) {
                 INDArray src = from.get(p.getKey());

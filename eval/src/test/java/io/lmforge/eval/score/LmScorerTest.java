@@ -62,8 +62,23 @@ class LmScorerTest {
 
     @Test
     void shortWindowsScoredByShorterCopiesOfTheModelGiveTheFullModelsLogLikelihoods() {
+        shorterCopiesScoreLikeTheModel(io.lmforge.training.model.Architecture.GPT2);
+    }
+
+    @Test
+    void aNormFormerModelIsScoredLikewise() {
+        shorterCopiesScoreLikeTheModel(new io.lmforge.training.model.Architecture(true, true));
+    }
+
+    @Test
+    void aMixtureOfExpertsModelIsScoredLikewise() {
+        // capacity factor 1.5 with 3 experts, top-2: C = T, so training-time routing drops nothing and its logits are the scorer's
+        shorterCopiesScoreLikeTheModel(new io.lmforge.training.model.Architecture(false, false, new io.lmforge.training.model.Moe(3, 2, 1, 1.5, 0.01)));
+    }
+
+    private static void shorterCopiesScoreLikeTheModel(io.lmforge.training.model.Architecture arch) {
         int t = 80;
-        ComputationGraph net = Gpt2Model.create(new Gpt2Model.Spec(V, t, 16, 2, 2),
+        ComputationGraph net = Gpt2Model.create(new Gpt2Model.Spec(V, t, 16, 2, 2, arch),
                 new Gpt2Model.Optimizer(new WarmupCosineSchedule(1e-3, 1, 0, 0.1), 0.9, 0.95, 1e-8, 0, 1), 4);
         net.params().muli(8);
         Random r = new Random(9);
@@ -81,14 +96,15 @@ class LmScorerTest {
             int[] targets = new int[n - 1];
             System.arraycopy(in, 1, targets, 0, n - 1);
             windows.add(new TokenWindow(in, 0, targets)); // positions 0..n-2 predict tokens 1..n-1
-            INDArray logits = net.outputSingle(Nd4j.create(toFloat(padded), new long[]{1, 1, t}, DataType.FLOAT)); // [t, V]
+            INDArray logits = net.outputSingle(Nd4j.create(toFloat(padded), new long[]{1, 1, t}, DataType.FLOAT)) // [t, V (+ MoE columns)]
+                    .get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, V));
             for (int p = 0; p < n - 1; p++) {
                 expected[w] += logProbability(logits, p, in[p + 1]);
             }
         }
         double[] got = new LmScorer(net, 2).logLikelihoods(windows); // lengths 5, 32 -> context 32; 33, 64 -> 64; 80 -> the model
         for (int w = 0; w < lengths.length; w++) {
-            assertEquals(expected[w], got[w], 2e-3, "window of " + lengths[w]);
+            assertEquals(expected[w], got[w], 2e-3, arch.label() + ": window of " + lengths[w]);
         }
     }
 

@@ -161,13 +161,23 @@ class EvalStageTest {
         StageResult again = eval("trained");
         assertEquals(StageResult.Outcome.SKIPPED, again.outcome(), "same model, data and config: up to date");
 
-        StageContext ctx = new StageContext(SharedSpark.get(), PipelineConfig.load(null, List.of("train.run=trained")), new DatasetLayout(root.toString()),
+        // a Mixture-of-Experts run's training metrics carry its routing (TrainStageTest checks the train stage writes them): the
+        // report shows each chunk's last round
+        DatasetLayout layout = new DatasetLayout(root.toString());
+        io.lmforge.core.testing.Fixtures.commit(SharedSpark.get(), layout, "train", "0001", layout.metrics("trained", "0001"),
+                staged -> SharedSpark.get().createDataFrame(List.of(
+                        org.apache.spark.sql.RowFactory.create(10L, "0001", 0, 5.0, 1e-3, 100L, 50.0, 100L, 2.0, 1.2, List.of(0.5, 0.25, 0.25, 0.0), 0.1),
+                        org.apache.spark.sql.RowFactory.create(20L, "0001", 1, 4.5, 1e-3, 100L, 50.0, 200L, 4.0, 1.05, List.of(0.3, 0.25, 0.25, 0.2), 0.05)),
+                        io.lmforge.core.dataset.DatasetSchemas.TRAIN_METRICS).write().parquet(staged.toString()), java.util.Map.of(),
+                io.lmforge.core.dataset.Lineage.NONE);
+        StageContext ctx = new StageContext(SharedSpark.get(), PipelineConfig.load(null, List.of("train.run=trained")), layout,
                 null, false, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), new StageRegistry());
         new io.lmforge.eval.report.ReportStage().run(ctx);
         Path report = root.resolve("report/trained");
         String md = Files.readString(report.resolve("report.md"));
         assertTrue(md.contains("| 0001 | 0001 | 57,344 |"), md);
         assertTrue(md.contains("| cumulative error |"), md);
+        assertTrue(md.contains("## Expert utilisation") && md.contains("| 0001 | 2 | 1.050 | 5.0% | 0.30 0.25 0.25 0.20 |"), md);
         assertTrue(md.contains("| xcopa_et") || md.contains("| et | 0-shot |"), md);
         for (String png : List.of("anytime_bpb.png", "anytime_accuracy.png", "bpb_by_language.png", "accuracy_xcopa.png", "accuracy_xwinograd.png")) {
             byte[] b = Files.readAllBytes(report.resolve(png));

@@ -3,7 +3,6 @@ package io.lmforge.training.export;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lmforge.training.model.Gpt2Layer;
 import io.lmforge.training.model.Gpt2Params;
-import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,7 +27,7 @@ public final class HfGpt2Export {
     }
 
     public static Gpt2Layer layer(ComputationGraph net) {
-        return (Gpt2Layer) ((LayerVertex) net.getConfiguration().getVertices().get("gpt")).getLayerConf().getLayer();
+        return io.lmforge.training.model.Gpt2Model.layerOf(net);
     }
 
     /** HF name -> our parameter, in the order written. */
@@ -58,8 +57,11 @@ public final class HfGpt2Export {
     }
 
     public static void write(ComputationGraph net, int eosId, Path dir) throws IOException {
-        Files.createDirectories(dir);
         Gpt2Layer l = layer(net);
+        if (l.architecture().normformer() || l.architecture().moe().enabled()) {
+            throw new IllegalArgumentException("a " + l.architecture().label() + " model has no GPT2LMHeadModel form");
+        }
+        Files.createDirectories(dir);
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("architectures", java.util.List.of("GPT2LMHeadModel"));
         config.put("model_type", "gpt2");

@@ -18,9 +18,14 @@ final class Gpt2Blocks {
     private final int layers;
     private final double eps;
     private final long vocab;
+    private final Architecture arch;
+    private final MoeFeedForward moe; // null: dense feed-forward blocks
 
-    Gpt2Blocks(SameDiff sd, Map<String, SDVariable> params, long vocab, int t, int d, int heads, int layers, double eps) {
+    Gpt2Blocks(SameDiff sd, Map<String, SDVariable> params, long vocab, int t, int d, int heads, int layers, double eps, Architecture arch,
+               boolean inference) {
         this.vocab = vocab;
+        this.arch = arch;
+        this.moe = arch.moe().enabled() ? new MoeFeedForward(sd, params, arch.moe(), t, d, inference) : null;
         this.sd = sd;
         this.w = params;
         this.t = t;
@@ -44,7 +49,13 @@ final class Gpt2Blocks {
     SDVariable trainingLogits(SDVariable input) {
         SDVariable x = finalHidden(input);
         SDVariable wte = w.get(Gpt2Params.WTE);
-        return sd.mmul(halfGradient(x), halfGradient(wte), false, true, false);
+        SDVariable logits = sd.mmul(halfGradient(x), halfGradient(wte), false, true, false);
+        if (moe == null) {
+            return logits;
+        }
+        // the balance loss and routing statistics as extra columns, the same in every row (TokenCrossEntropy reads them)
+        SDVariable firstColumn = sd.stridedSlice(logits, new long[]{0, 0}, new long[]{0, 1}, new long[]{1, 1}, 1, 1, 0, 0, 0);
+        return sd.concat(1, logits, sd.mmul(sd.onesLike(firstColumn), halfGradient(moe.extras())));
     }
 
     private SDVariable halfGradient(SDVariable a) {
@@ -72,8 +83,11 @@ final class Gpt2Blocks {
         SDVariable causal = sd.constant(causalMask(t));
         for (int i = 0; i < layers; i++) {
             Gpt2Params p = new Gpt2Params(i);
-            x = x.add(attention(layerNorm(x, p.ln1g(), p.ln1b()), p, causal));
-            x = x.add(mlp(layerNorm(x, p.ln2g(), p.ln2b()), p));
+            SDVariable attended = attention(layerNorm(x, p.ln1g(), p.ln1b()), p, causal);
+            x = x.add(arch.normformer() ? layerNorm(attended, p.attnLnG(), p.attnLnB()) : attended);
+            SDVariable residual = arch.residualScale() ? x.mul(sd.reshape(w.get(p.residualScale()), d)) : x;
+            SDVariable normed = layerNorm(x, p.ln2g(), p.ln2b());
+            x = residual.add(arch.moe().isMoeBlock(i) ? moe.apply(normed, p, h -> activate(h, p)) : mlp(normed, p));
         }
         x = layerNorm(x, Gpt2Params.LNF_G, Gpt2Params.LNF_B);
         return sd.reshape(x, -1, d);
@@ -101,7 +115,7 @@ final class Gpt2Blocks {
         SDVariable centered = x.sub(mean);
         SDVariable var = centered.mul(centered).mean(true, 2);
         SDVariable norm = centered.div(sd.math.sqrt(var.add(eps)));
-        return norm.mul(sd.reshape(w.get(gain), d)).add(sd.reshape(w.get(bias), d));
+        return norm.mul(sd.reshape(w.get(gain), -1)).add(sd.reshape(w.get(bias), -1)); // over the last axis, of any width
     }
 
     private SDVariable linear(SDVariable x, String weight, String bias, long in, long out) {
@@ -117,7 +131,11 @@ final class Gpt2Blocks {
         SDVariable v = heads(sd.stridedSlice(qkv, new long[]{0, 0, 2L * d}, new long[]{0, 0, 3L * d}, new long[]{1, 1, 1}, 3, 3, 0, 0, 0), dh);
         SDVariable scores = sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(dh)).add(causal); // [b, H, T, T]
         SDVariable att = sd.nn.softmax(scores, 3);
-        SDVariable y = sd.permute(sd.mmul(att, v), 0, 2, 1, 3); // [b, T, H, dh]
+        SDVariable perHead = sd.mmul(att, v); // [b, H, T, dh]
+        if (arch.normformer()) {
+            perHead = perHead.mul(sd.reshape(w.get(p.headScale()), 1, heads, 1, 1)); // HeadScale: γ_h·h_h before Wᴼ
+        }
+        SDVariable y = sd.permute(perHead, 0, 2, 1, 3); // [b, T, H, dh]
         return linear(sd.reshape(y, -1, t, d), p.projW(), p.projB(), d, d);
     }
 
@@ -128,11 +146,19 @@ final class Gpt2Blocks {
 
     private SDVariable mlp(SDVariable x, Gpt2Params p) {
         SDVariable h = linear(x, p.fcW(), p.fcB(), d, 4L * d);
+        return linear(activate(h, p), p.fc2W(), p.fc2B(), 4L * d, d);
+    }
+
+    /** GELU, then NormFormer's feed-forward LayerNorm when enabled: between the two feed-forward layers (dense or expert). */
+    private SDVariable activate(SDVariable h, Gpt2Params p) {
         // GPT-2's tanh approximation of GELU (HF "gelu_new"), 0.5·h·(1 + tanh(u)), written as the
         // identical h·sigmoid(2u): libnd4j's sigmoid and its gradient take half the time of its tanh
         // (7 ms per million floats, measured) and two elementwise ops fewer
         SDVariable twoU = h.add(sd.math.cube(h).mul(0.044715)).mul(2.0 * GELU_C);
         SDVariable g = h.mul(sd.nn.sigmoid(twoU));
-        return linear(g, p.fc2W(), p.fc2B(), 4L * d, d);
+        if (arch.normformer()) {
+            g = layerNorm(g, p.ffnLnG(), p.ffnLnB()); // NormFormer's FFN LayerNorm, after the activation
+        }
+        return g;
     }
 }

@@ -39,6 +39,13 @@ public class Gpt2Layer extends SameDiffLayer {
     private int numLayers;
     private double initStd = 0.02;
     private double layerNormEps = 1e-5;
+    private boolean normformer;
+    private boolean residualScale;
+    private int moeExperts;
+    private int moeTopK = Moe.NONE.topK();
+    private int moeEvery = Moe.NONE.every();
+    private double moeCapacityFactor = Moe.NONE.capacityFactor();
+    private double moeBalanceWeight = Moe.NONE.balanceWeight();
     /** An inference-only copy: log-probabilities [batch, T, vocab] as output instead of logits for a loss layer. */
     private boolean inference;
 
@@ -71,6 +78,38 @@ public class Gpt2Layer extends SameDiffLayer {
     public void setInitStd(double v) { initStd = v; }
     public double getLayerNormEps() { return layerNormEps; }
     public void setLayerNormEps(double v) { layerNormEps = v; }
+    public boolean isNormformer() { return normformer; }
+    public void setNormformer(boolean v) { normformer = v; }
+    public boolean isResidualScale() { return residualScale; }
+    public void setResidualScale(boolean v) { residualScale = v; }
+
+    public int getMoeExperts() { return moeExperts; }
+    public void setMoeExperts(int v) { moeExperts = v; }
+    public int getMoeTopK() { return moeTopK; }
+    public void setMoeTopK(int v) { moeTopK = v; }
+    public int getMoeEvery() { return moeEvery; }
+    public void setMoeEvery(int v) { moeEvery = v; }
+    public double getMoeCapacityFactor() { return moeCapacityFactor; }
+    public void setMoeCapacityFactor(double v) { moeCapacityFactor = v; }
+    public double getMoeBalanceWeight() { return moeBalanceWeight; }
+    public void setMoeBalanceWeight(double v) { moeBalanceWeight = v; }
+
+    /** The block variant (not a bean property, so DL4J's JSON keeps the fields above). */
+    public Architecture architecture() {
+        return new Architecture(normformer, residualScale, new Moe(moeExperts, moeTopK, moeEvery, moeCapacityFactor, moeBalanceWeight));
+    }
+
+    /** Sets the fields of {@link #architecture()}. */
+    void setArchitecture(Architecture a) {
+        normformer = a.normformer();
+        residualScale = a.residualScale();
+        moeExperts = a.moe().experts();
+        moeTopK = a.moe().topK();
+        moeEvery = a.moe().every();
+        moeCapacityFactor = a.moe().capacityFactor();
+        moeBalanceWeight = a.moe().balanceWeight();
+    }
+
     public boolean isInference() { return inference; }
     public void setInference(boolean v) { inference = v; }
 
@@ -88,10 +127,30 @@ public class Gpt2Layer extends SameDiffLayer {
             p.addBiasParam(b.projB(), 1, modelDim);
             p.addBiasParam(b.ln2g(), 1, modelDim);
             p.addBiasParam(b.ln2b(), 1, modelDim);
-            p.addWeightParam(b.fcW(), modelDim, 4L * modelDim);
-            p.addBiasParam(b.fcB(), 1, 4L * modelDim);
-            p.addWeightParam(b.fc2W(), 4L * modelDim, modelDim);
-            p.addBiasParam(b.fc2B(), 1, modelDim);
+            Moe moe = architecture().moe();
+            if (moe.isMoeBlock(i)) {
+                p.addWeightParam(b.gateW(), modelDim, moe.experts());
+                p.addWeightParam(b.expertFcW(), moe.experts(), modelDim, 4L * modelDim);
+                p.addBiasParam(b.expertFcB(), moe.experts(), 4L * modelDim);
+                p.addWeightParam(b.expertFc2W(), moe.experts(), 4L * modelDim, modelDim);
+                p.addBiasParam(b.expertFc2B(), moe.experts(), modelDim);
+            } else {
+                p.addWeightParam(b.fcW(), modelDim, 4L * modelDim);
+                p.addBiasParam(b.fcB(), 1, 4L * modelDim);
+                p.addWeightParam(b.fc2W(), 4L * modelDim, modelDim);
+                p.addBiasParam(b.fc2B(), 1, modelDim);
+            }
+            if (normformer) {
+                // registered as biases: no weight decay, like the other gains
+                p.addBiasParam(b.attnLnG(), 1, modelDim);
+                p.addBiasParam(b.attnLnB(), 1, modelDim);
+                p.addBiasParam(b.headScale(), 1, numHeads);
+                p.addBiasParam(b.ffnLnG(), 1, 4L * modelDim);
+                p.addBiasParam(b.ffnLnB(), 1, 4L * modelDim);
+            }
+            if (residualScale) {
+                p.addBiasParam(b.residualScale(), 1, modelDim);
+            }
         }
         p.addBiasParam(Gpt2Params.LNF_G, 1, modelDim);
         p.addBiasParam(Gpt2Params.LNF_B, 1, modelDim);
@@ -104,7 +163,7 @@ public class Gpt2Layer extends SameDiffLayer {
         for (Map.Entry<String, INDArray> e : params.entrySet()) {
             String k = e.getKey();
             INDArray a = e.getValue();
-            if (Gpt2Params.isLayerNormGain(k)) {
+            if (Gpt2Params.startsAtOne(k)) {
                 a.assign(1.0);
             } else if (Gpt2Params.isBias(k)) {
                 a.assign(0.0);
@@ -117,7 +176,7 @@ public class Gpt2Layer extends SameDiffLayer {
 
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable input, Map<String, SDVariable> params, SDVariable mask) {
-        Gpt2Blocks blocks = new Gpt2Blocks(sd, params, vocabSize, contextLength, modelDim, numHeads, numLayers, layerNormEps);
+        Gpt2Blocks blocks = new Gpt2Blocks(sd, params, vocabSize, contextLength, modelDim, numHeads, numLayers, layerNormEps, architecture(), inference);
         if (inference) {
             return blocks.logProbabilities(input); // no backward pass, so nothing to halve
         }
@@ -126,8 +185,9 @@ public class Gpt2Layer extends SameDiffLayer {
 
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
-        // training: [b*T, V] rows; inference copies: log-probabilities [b, T, V]
-        return inference ? InputType.recurrent(vocabSize, contextLength) : InputType.feedForward(vocabSize);
+        // training: [b*T, V] rows (+ the MoE columns, see MoeFeedForward); inference copies: log-probabilities [b, T, V]
+        return inference ? InputType.recurrent(vocabSize, contextLength)
+                : InputType.feedForward(vocabSize + MoeFeedForward.extraColumns(architecture().moe(), numLayers));
     }
 
     @Override

@@ -24,7 +24,27 @@ public final class Gpt2Model {
     private Gpt2Model() {
     }
 
-    public record Spec(int vocabSize, int seqLen, int modelDim, int heads, int layers) {
+    public record Spec(int vocabSize, int seqLen, int modelDim, int heads, int layers, Architecture arch) {
+        /** Plain GPT-2. */
+        public Spec(int vocabSize, int seqLen, int modelDim, int heads, int layers) {
+            this(vocabSize, seqLen, modelDim, heads, layers, Architecture.GPT2);
+        }
+
+        /** The spec of a built layer, with another context length (the scorer's shorter copies). */
+        public static Spec of(Gpt2Layer l, int seqLen) {
+            return new Spec(l.getVocabSize(), seqLen, l.getModelDim(), l.getNumHeads(), l.getNumLayers(), l.architecture());
+        }
+    }
+
+    /** The GPT layer of a built model. */
+    public static Gpt2Layer layerOf(ComputationGraph net) {
+        return (Gpt2Layer) ((org.deeplearning4j.nn.conf.graph.LayerVertex) net.getConfiguration().getVertices().get("gpt")).getLayerConf().getLayer();
+    }
+
+    static Gpt2Layer layer(Spec spec) {
+        Gpt2Layer l = new Gpt2Layer(spec.vocabSize(), spec.seqLen(), spec.modelDim(), spec.heads(), spec.layers());
+        l.setArchitecture(spec.arch());
+        return l;
     }
 
     public record Optimizer(ISchedule learningRate, double beta1, double beta2, double epsilon, double weightDecay, double clipNorm) {
@@ -45,15 +65,16 @@ public final class Gpt2Model {
         }
         return b.graphBuilder()
                 .addInputs("tokens")
-                .addLayer("gpt", new Gpt2Layer(spec.vocabSize(), spec.seqLen(), spec.modelDim(), spec.heads(), spec.layers()), "tokens")
-                .addLayer("loss", lossLayer(), "gpt")
+                .addLayer("gpt", layer(spec), "tokens")
+                .addLayer("loss", lossLayer(spec), "gpt")
                 .setOutputs("loss")
                 .build();
     }
 
-    /** Identity activation: softmax is inside {@link TokenCrossEntropy}. */
-    static LossLayer lossLayer() {
-        return new LossLayer.Builder(new TokenCrossEntropy()).activation(Activation.IDENTITY).build();
+    /** Identity activation: softmax is inside {@link TokenCrossEntropy} (which adds a Mixture-of-Experts model's balance loss). */
+    static LossLayer lossLayer(Spec spec) {
+        return new LossLayer.Builder(new TokenCrossEntropy(MoeFeedForward.extraColumns(spec.arch().moe(), spec.layers())))
+                .activation(Activation.IDENTITY).build();
     }
 
     /** Whether a (restored) graph's "loss" layer is {@link TokenCrossEntropy}, i.e. it can be trained by this version. */
@@ -66,8 +87,8 @@ public final class Gpt2Model {
     public static ComputationGraphConfiguration gradientCheckConfiguration(Spec spec, long seed) {
         return new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.DOUBLE).updater(new org.nd4j.linalg.learning.config.NoOp())
                 .graphBuilder().addInputs("tokens")
-                .addLayer("gpt", new Gpt2Layer(spec.vocabSize(), spec.seqLen(), spec.modelDim(), spec.heads(), spec.layers()), "tokens")
-                .addLayer("loss", lossLayer(), "gpt")
+                .addLayer("gpt", layer(spec), "tokens")
+                .addLayer("loss", lossLayer(spec), "gpt")
                 .setOutputs("loss").build();
     }
 
@@ -76,7 +97,7 @@ public final class Gpt2Model {
      * parameters into for scoring, possibly with a shorter context. Not for training.
      */
     public static ComputationGraph forInference(Spec spec) {
-        Gpt2Layer layer = new Gpt2Layer(spec.vocabSize(), spec.seqLen(), spec.modelDim(), spec.heads(), spec.layers());
+        Gpt2Layer layer = layer(spec);
         layer.setInference(true);
         // no loss layer: the output is the log-probabilities [b, T, V]
         ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT)
@@ -107,8 +128,8 @@ public final class Gpt2Model {
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED).inferenceWorkspaceMode(WorkspaceMode.ENABLED)
                 .updater(new org.nd4j.linalg.learning.config.NoOp())
                 .graphBuilder().addInputs("tokens")
-                .addLayer("gpt", new Gpt2Layer(spec.vocabSize(), spec.seqLen(), spec.modelDim(), spec.heads(), spec.layers()), "tokens")
-                .addLayer("loss", lossLayer(), "gpt")
+                .addLayer("gpt", layer(spec), "tokens")
+                .addLayer("loss", lossLayer(spec), "gpt")
                 .setOutputs("loss").build());
         net.init();
         return net;

@@ -26,9 +26,24 @@ public record Gpt2Params(int layer) {
     public String fcB() { return p("fcb"); }
     public String fc2W() { return p("fc2w"); }
     public String fc2B() { return p("fc2b"); }
+    // NormFormer (see Architecture)
+    public String attnLnG() { return p("lnattg"); }
+    public String attnLnB() { return p("lnattb"); }
+    public String headScale() { return p("headscale"); }
+    public String ffnLnG() { return p("lnffg"); }
+    public String ffnLnB() { return p("lnffb"); }
+    public String residualScale() { return p("resscale"); }
+    // Mixture-of-Experts feed-forward (see Moe): the gate and E experts' two layers, stacked
+    public String gateW() { return p("gatew"); }
+    public String expertFcW() { return p("efcw"); }
+    public String expertFcB() { return p("efcb"); }
+    public String expertFc2W() { return p("efc2w"); }
+    public String expertFc2B() { return p("efc2b"); }
 
-    static boolean isLayerNormGain(String name) {
-        return name.endsWith("ln1g") || name.endsWith("ln2g") || name.equals(LNF_G);
+    /** Parameters that start at 1: LayerNorm gains and NormFormer's head and residual scales. */
+    static boolean startsAtOne(String name) {
+        return name.endsWith("ln1g") || name.endsWith("ln2g") || name.equals(LNF_G) || name.endsWith("lnattg") || name.endsWith("lnffg")
+                || name.endsWith("headscale") || name.endsWith("resscale");
     }
 
     static boolean isBias(String name) {

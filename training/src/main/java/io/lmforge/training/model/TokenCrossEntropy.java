@@ -6,6 +6,7 @@ import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
 /**
@@ -30,6 +31,51 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  */
 public final class TokenCrossEntropy implements ILossFunction {
     private static final long serialVersionUID = 1L;
+    /**
+     * Columns after the vocabulary (a Mixture-of-Experts model, see MoeFeedForward): the first holds the
+     * weighted load-balancing loss (the same in every row), added to the score; the others are
+     * routing statistics with no gradient. 0 for a dense model.
+     */
+    private int extraColumns;
+
+    public TokenCrossEntropy() {
+        // dense model; also DL4J's JSON deserialisation
+    }
+
+    public TokenCrossEntropy(int extraColumns) {
+        this.extraColumns = extraColumns;
+    }
+
+    public int getExtraColumns() {
+        return extraColumns;
+    }
+
+    public void setExtraColumns(int extraColumns) {
+        this.extraColumns = extraColumns;
+    }
+
+    /** The vocabulary's logits: the columns before the extra ones (a contiguous copy when there are extra ones). */
+    private INDArray vocabLogits(INDArray preOutput) {
+        return extraColumns == 0 ? preOutput
+                : preOutput.get(NDArrayIndex.all(), NDArrayIndex.interval(0, preOutput.size(1) - extraColumns)).dup('c');
+    }
+
+    /** The balance-loss column's value (0 for a dense model). */
+    private double auxiliaryLoss(INDArray preOutput) {
+        return extraColumns == 0 ? 0 : preOutput.getDouble(0, preOutput.size(1) - extraColumns);
+    }
+
+    /** The CE gradient [rows, V] widened to the layer's output: 1/T in the balance-loss column (the 1/T as for CE), 0 in the statistics. */
+    private INDArray withExtraColumns(INDArray ceGradient, long t) {
+        if (extraColumns == 0) {
+            return ceGradient;
+        }
+        long v = ceGradient.size(1);
+        INDArray g = Nd4j.zeros(ceGradient.dataType(), ceGradient.size(0), v + extraColumns);
+        g.get(NDArrayIndex.all(), NDArrayIndex.interval(0, v)).assign(ceGradient);
+        g.get(NDArrayIndex.all(), NDArrayIndex.point(v)).assign(1.0 / t);
+        return g;
+    }
 
     @Override
     public String name() {
@@ -39,8 +85,11 @@ public final class TokenCrossEntropy implements ILossFunction {
     @Override
     public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask, boolean average) {
         check(labels, preOutput, activationFn, mask);
-        double[] perSequence = LAST.get().lossesIfSame(labels, preOutput);
-        return score(perSequence != null ? perSequence : sequenceLosses(labels, softmax(preOutput), preOutput), labels, average);
+        double aux = auxiliaryLoss(preOutput);
+        INDArray logits = vocabLogits(preOutput);
+        double[] perSequence = LAST.get().lossesIfSame(labels, logits);
+        return score(perSequence != null ? perSequence : sequenceLosses(labels, softmax(logits), logits), labels, average)
+                + (average ? aux : aux * labels.length());
     }
 
     /**
@@ -80,9 +129,10 @@ public final class TokenCrossEntropy implements ILossFunction {
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         check(labels, preOutput, activationFn, mask);
-        double[] perSequence = sequenceLosses(labels, softmax(preOutput), preOutput);
+        INDArray logits = vocabLogits(preOutput);
+        double[] perSequence = sequenceLosses(labels, softmax(logits), logits);
         for (int i = 0; i < perSequence.length; i++) {
-            perSequence[i] /= labels.size(1);
+            perSequence[i] = perSequence[i] / labels.size(1) + auxiliaryLoss(preOutput);
         }
         return Nd4j.create(perSequence, new long[]{labels.size(0), 1}, preOutput.dataType());
     }
@@ -90,16 +140,20 @@ public final class TokenCrossEntropy implements ILossFunction {
     @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         check(labels, preOutput, activationFn, mask);
-        INDArray p = softmax(preOutput);
-        LAST.get().remember(labels, preOutput, sequenceLosses(labels, p, preOutput));
-        return gradientFrom(p, targets(labels), labels.size(1));
+        INDArray logits = vocabLogits(preOutput);
+        INDArray p = softmax(logits);
+        LAST.get().remember(labels, logits, sequenceLosses(labels, p, logits));
+        return withExtraColumns(gradientFrom(p, targets(labels), labels.size(1)), labels.size(1));
     }
 
     @Override
     public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask, boolean average) {
         check(labels, preOutput, activationFn, mask);
-        INDArray p = softmax(preOutput);
-        return new Pair<>(score(sequenceLosses(labels, p, preOutput), labels, average), gradientFrom(p, targets(labels), labels.size(1)));
+        double aux = auxiliaryLoss(preOutput);
+        INDArray logits = vocabLogits(preOutput);
+        INDArray p = softmax(logits);
+        return new Pair<>(score(sequenceLosses(labels, p, logits), labels, average) + (average ? aux : aux * labels.length()),
+                withExtraColumns(gradientFrom(p, targets(labels), labels.size(1)), labels.size(1)));
     }
 
     /** Summed over every token (DL4J then divides by the b·T rows), or already the mean per token. */
@@ -179,16 +233,16 @@ public final class TokenCrossEntropy implements ILossFunction {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TokenCrossEntropy;
+        return o instanceof TokenCrossEntropy other && other.extraColumns == extraColumns;
     }
 
     @Override
     public int hashCode() {
-        return TokenCrossEntropy.class.hashCode();
+        return TokenCrossEntropy.class.hashCode() + extraColumns;
     }
 
     @Override
     public String toString() {
-        return name() + "()";
+        return name() + "(" + (extraColumns == 0 ? "" : "extraColumns=" + extraColumns) + ")";
     }
 }

@@ -70,6 +70,11 @@ public final class ExportHfStage extends DatasetStage<ExportHfStage.Plan> {
                     + " (the schedule deferred this chunk: " + m.counts().get("reason") + ")");
         }
         ModelHeader header = ckpts.header(chunk);
+        if (!"gpt2".equals(header.architectureOrGpt2())) {
+            throw new ConfigError("export-hf: the checkpoint of chunk " + chunk + " is a " + header.architectureOrGpt2()
+                    + " model, which Hugging Face's GPT-2 config cannot express (NormFormer's extra LayerNorms and scales, experts: no place"
+                    + " there); eval reads it directly");
+        }
         plan.input("tokenizer", layout.tokenizer(header.tokenizerVersion()), "the checkpoint's tokenizer");
         String outConf = ctx.config().getString("export.out");
         Path out = outConf.isBlank() ? layout.export(ckpts.run(), chunk) : new Path(outConf);

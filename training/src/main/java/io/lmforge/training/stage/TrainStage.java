@@ -18,7 +18,13 @@ import io.lmforge.core.stage.StageContext;
 import io.lmforge.core.stage.StagePlan;
 import io.lmforge.core.stage.StageRun;
 import io.lmforge.core.stage.StageSpec;
+import io.lmforge.training.model.Architecture;
 import io.lmforge.training.model.Gpt2Layer;
+import io.lmforge.training.model.ModelGrowth;
+import io.lmforge.training.model.Moe;
+import io.lmforge.training.model.MoeStatistics;
+import io.lmforge.training.data.SequenceBatches;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import io.lmforge.training.model.Gpt2Model;
 import io.lmforge.training.model.ModelFiles;
 import io.lmforge.training.spark.OpenMpWaitPolicy;
@@ -36,7 +42,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 import java.io.IOException;
@@ -165,7 +170,7 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         RoundState state = start.state() != null ? start.state() : RoundState.fresh(driverStep.state(net), (int) net.numParams());
         if (p.latest() == null) {
             saveCheckpoint(fs, run.staged("initial"), net, state, opt, new ModelHeader(0, 0, List.of(), null, c.getLong("train.seed"), 0,
-                    List.of(), p.tokenizerVersion(), p.seqLen(), vocab, net.numParams()));
+                    List.of(), p.tokenizerVersion(), p.seqLen(), vocab, net.numParams(), gptLayer(net).architecture().label()));
         }
         driverStep.setState(net, state.sharedInner());
         driverStep.restoreTrainingParams(net);
@@ -184,15 +189,19 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         }
         List<Row> metrics = new ArrayList<>();
         long[] tokensSeen = {start.tokensSeen()};
+        INDArray probe = moeProbe(net, sequences, settings.batch());
         run.phase("train");
         new AveragingRounds(jsc, settings, opt).train(net, driverStep, state, data, rounds, r -> {
             tokensSeen[0] += r.tokens();
             double lr = opt.learningRateAt(schedule, r.step());
+            MoeStatistics moe = probe == null ? null : MoeStatistics.probe(net, probe);
             metrics.add(RowFactory.create(r.step(), chunk, r.round(), r.loss(), lr, r.tokens(), r.tokens() / r.seconds(), tokensSeen[0],
-                    (System.nanoTime() - t0) / 1e9));
+                    (System.nanoTime() - t0) / 1e9, moe == null ? null : moe.balanceLoss(), moe == null ? null : moe.loads(),
+                    moe == null ? null : moe.dropped()));
             double eta = (rounds - r.round() - 1) * (System.nanoTime() - t0) / 1e9 / (r.round() + 1);
-            run.console().printf(Locale.ROOT, "[train %s] round %d/%d | step %,d | loss %.4f | lr %.2e | %,.0f tokens/s | %,d tokens seen | ETA %.0f s%n",
-                    chunk, r.round() + 1, rounds, r.step(), r.loss(), lr, r.tokens() / r.seconds(), tokensSeen[0], eta);
+            run.console().printf(Locale.ROOT, "[train %s] round %d/%d | step %,d | loss %.4f | lr %.2e | %,.0f tokens/s | %,d tokens seen | ETA %.0f s%s%n",
+                    chunk, r.round() + 1, rounds, r.step(), r.loss(), lr, r.tokens() / r.seconds(), tokensSeen[0], eta,
+                    moe == null ? "" : String.format(Locale.ROOT, " | balance %.3f, dropped %.1f%%", moe.balanceLoss(), 100 * moe.dropped()));
         });
         data.release();
 
@@ -200,7 +209,7 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         net.setParams(driverStep.evalParams(net)); // the checkpoint's model is what eval and export use (schedule-free: x)
         saveCheckpoint(fs, run.staged("model"), net, state, opt, new ModelHeader(net.getIterationCount(), tokensSeen[0], p.group(),
                 p.latest() == null ? null : p.latest().chunk(), c.getLong("train.seed"), replay.count(), replay.chunks(), p.tokenizerVersion(),
-                p.seqLen(), vocab, net.numParams()));
+                p.seqLen(), vocab, net.numParams(), gptLayer(net).architecture().label()));
         run.spark().createDataFrame(metrics, DatasetSchemas.TRAIN_METRICS).coalesce(1).write().parquet(run.staged("metrics").toString());
         Map<String, Object> counts = new LinkedHashMap<>();
         counts.put("trained", 1);
@@ -210,6 +219,7 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         counts.put("replayed_sequences", replay.count());
         counts.put("rounds", metrics.size());
         counts.put("step", net.getIterationCount());
+        counts.put("layers", gptLayer(net).getNumLayers());
         counts.put("tokens_seen", tokensSeen[0]);
         counts.put("final_loss", metrics.isEmpty() ? null : metrics.get(metrics.size() - 1).getDouble(3));
         return new Computed(counts, new Lineage(p.seq(), p.tokenizerVersion(), p.seqLen()), String.format(Locale.ROOT,
@@ -274,10 +284,9 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         PipelineConfig c = run.config();
         String chunk = run.chunk();
         if (p.latest() == null) {
-            ComputationGraph net = Gpt2Model.create(new Gpt2Model.Spec(vocab, p.seqLen(), c.getInt("train.model.d-model"), c.getInt("train.model.heads"),
-                    c.getInt("train.model.layers")), opt, c.getLong("train.seed"));
-            run.console().printf(Locale.ROOT, "train %s: new model, %,d parameters (vocab %d, context %d, %s)%n", chunk, net.numParams(), vocab,
-                    p.seqLen(), opt.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            ComputationGraph net = Gpt2Model.create(configuredSpec(c, vocab, p.seqLen()), opt, c.getLong("train.seed"));
+            run.console().printf(Locale.ROOT, "train %s: new %s model, %,d parameters (vocab %d, context %d, %s)%n", chunk,
+                    gptLayer(net).architecture().label(), net.numParams(), vocab, p.seqLen(), opt.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'));
             return new Start(net, 0, null);
         }
         String from = p.latest().chunk();
@@ -287,6 +296,7 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
             throw new ConfigError("train: checkpoint " + from + " has vocab " + l.getVocabSize() + ", context " + l.getContextLength()
                     + " but mix " + chunk + " has vocab " + vocab + ", seq_len " + p.seqLen() + " (start a new train.run)");
         }
+        requireConfiguredShape(Gpt2Model.Spec.of(l, p.seqLen()), configuredSpec(c, vocab, p.seqLen()), c.getInt("train.grow.max-layers"), from);
         if (!Gpt2Model.hasTokenLoss(net)) {
             // lmforge before TokenCrossEntropy trained with RnnLossLayer ([b, V, T] logits): its graph cannot continue here
             throw new ConfigError("train: checkpoint " + from + " of run '" + ckpts.run()
@@ -299,6 +309,14 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         }
         run.console().printf(Locale.ROOT, "train %s: continuing run '%s' from chunk %s (step %,d, %,d tokens seen)%n",
                 chunk, ckpts.run(), from, state.step(), state.tokensSeen());
+        int add = Math.min(c.getInt("train.grow.layers-per-chunk"), c.getInt("train.grow.max-layers") - l.getNumLayers());
+        if (add > 0) {
+            RoundState carried = rounds != null ? rounds : RoundState.fresh(new io.lmforge.training.optim.AdamWStep().state(net), (int) net.numParams());
+            ModelGrowth.Grown grown = ModelGrowth.deepen(net, carried, add, opt, c.getLong("train.seed"));
+            run.console().printf(Locale.ROOT, "train %s: grew from %d to %d layers (new blocks start as the identity: same function), %,d -> %,d parameters%n",
+                    chunk, l.getNumLayers(), l.getNumLayers() + add, net.numParams(), grown.net().numParams());
+            return new Start(grown.net(), state.tokensSeen(), grown.state());
+        }
         return new Start(net, state.tokensSeen(), rounds);
     }
 
@@ -340,7 +358,49 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         return new Replay(drawn, drawn.count(), earlier);
     }
 
+    /**
+     * A Mixture-of-Experts model's fixed probe minibatch (the chunk's first sequences): after each round the
+     * driver reads the routing statistics (balance loss, expert loads, dropped share) of the averaged model on it.
+     * Null for a dense model.
+     */
+    private static INDArray moeProbe(ComputationGraph net, Dataset<Row> sequences, int batch) {
+        if (!gptLayer(net).architecture().moe().enabled()) {
+            return null;
+        }
+        List<int[]> rows = new ArrayList<>();
+        for (Row r : sequences.orderBy("seq_id", "src").select("tokens").limit(batch).collectAsList()) {
+            rows.add(r.getList(0).stream().mapToInt(v -> (Integer) v).toArray());
+        }
+        return SequenceBatches.toBatch(rows).getFeatures(0);
+    }
+
+    private static Gpt2Model.Spec configuredSpec(PipelineConfig c, int vocab, int seqLen) {
+        return new Gpt2Model.Spec(vocab, seqLen, c.getInt("train.model.d-model"), c.getInt("train.model.heads"), c.getInt("train.model.layers"),
+                Architecture.of(c));
+    }
+
+    /**
+     * A run continues the model it has: train.model.* changed mid-run would otherwise be silently ignored.
+     * Only the depth may differ, by growth (train.grow): from train.model.layers up to train.grow.max-layers.
+     */
+    private static void requireConfiguredShape(Gpt2Model.Spec checkpoint, Gpt2Model.Spec configured, int maxLayers, String from) {
+        boolean grownDepth = checkpoint.layers() > configured.layers() && checkpoint.layers() <= maxLayers;
+        Gpt2Model.Spec expected = grownDepth ? new Gpt2Model.Spec(configured.vocabSize(), configured.seqLen(), configured.modelDim(),
+                configured.heads(), checkpoint.layers(), configured.arch()) : configured;
+        if (!checkpoint.equals(expected)) {
+            throw new ConfigError("train: the run's checkpoint " + from + " is " + describe(checkpoint) + " but train.model.* now asks for "
+                    + describe(configured) + " (set them back, or start a new train.run)");
+        }
+    }
+
+    private static String describe(Gpt2Model.Spec s) {
+        Moe m = s.arch().moe();
+        return String.format(Locale.ROOT, "%s with layers=%d, d-model=%d, heads=%d%s", s.arch().label(), s.layers(), s.modelDim(), s.heads(),
+                m.enabled() ? String.format(Locale.ROOT, ", moe every=%d, capacity-factor=%s, balance-loss-weight=%s", m.every(),
+                        m.capacityFactor(), m.balanceWeight()) : "");
+    }
+
     static Gpt2Layer gptLayer(ComputationGraph net) {
-        return (Gpt2Layer) ((LayerVertex) net.getConfiguration().getVertices().get("gpt")).getLayerConf().getLayer();
+        return Gpt2Model.layerOf(net);
     }
 }

@@ -1,7 +1,6 @@
 package io.lmforge.training.model;
 
 import io.lmforge.core.testing.SharedSpark;
-import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
@@ -56,19 +55,17 @@ class Gpt2ModelTest {
     void analyticGradientsMatchFiniteDifferences() {
         DataType before = Nd4j.dataType();
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-        boolean ok;
+        java.util.List<String> failed;
         try {
             ComputationGraph net = new ComputationGraph(Gpt2Model.gradientCheckConfiguration(TINY, 3));
             net.init();
             INDArray x = ids(DataType.DOUBLE, 2, TINY.seqLen(), TINY.vocabSize(), 5);
             INDArray y = ids(DataType.DOUBLE, 2, TINY.seqLen(), TINY.vocabSize(), 6).reshape(2, TINY.seqLen()); // targets [b, T]
-            ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(net)
-                    .inputs(new INDArray[]{x}).labels(new INDArray[]{y}).epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8)
-                    .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).exitOnFirstError(false));
+            failed = SampledGradientCheck.failures(net, x, y, 12);
         } finally {
             Nd4j.setDefaultDataTypes(before, before);
         }
-        assertTrue(ok, "gradient check of the real model with its loss (tiny size); without the SameDiffLayer 0.5 fix every gradient is 2x");
+        assertTrue(failed.isEmpty(), failed + " gradient check of the real model with its loss (tiny size); without the SameDiffLayer 0.5 fix every gradient is 2x");
     }
 
     @Test

@@ -171,6 +171,67 @@ class TrainStageTest {
         assertTrue(both.getMessage().contains("not supported"), both.getMessage());
     }
 
+    @Test
+    void aNormFormerRunTrainsUnderAveragingContinuesAndIsKeptAsItWasBuilt() throws Exception {
+        String[] nf = {"train.run=nf", "train.model.normformer=true", "train.model.normformer-residual-scale=true"};
+        assertEquals(StageResult.Outcome.COMMITTED, train("0001", nf).outcome());
+        assertEquals("normformer+resscale", state("nf", "0001").get("architecture").asText());
+        assertEquals(StageResult.Outcome.COMMITTED, train("0002", nf).outcome());
+        List<Double> l = losses("nf", "0002");
+        assertTrue(l.stream().allMatch(x -> x < Math.log(257)), "losses below uniform " + l);
+        // the checkpoint is a NormFormer: a config that no longer says so is refused, not silently ignored
+        io.lmforge.core.config.ConfigError changed = org.junit.jupiter.api.Assertions.assertThrows(io.lmforge.core.config.ConfigError.class,
+                () -> train("0002", "train.run=nf", "train.optimizer.warmup-steps=3"));
+        assertTrue(changed.getMessage().contains("normformer+resscale with layers=1") && changed.getMessage().contains("gpt2 with layers=1"),
+                changed.getMessage());
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        StageContext ctx = new StageContext(SharedSpark.get(), PipelineConfig.load(null, List.of("train.run=nf")), new DatasetLayout(root.toString()),
+                "0002", false, new PrintStream(console, true, StandardCharsets.UTF_8), new StageRegistry());
+        io.lmforge.core.config.ConfigError export = org.junit.jupiter.api.Assertions.assertThrows(io.lmforge.core.config.ConfigError.class,
+                () -> new ExportHfStage().run(ctx));
+        assertTrue(export.getMessage().contains("GPT-2 config cannot express"), export.getMessage());
+    }
+
+    @Test
+    void aGrowingRunAddsABlockPerChunkAndTrainsOn() throws Exception {
+        String[] grow = {"train.run=grow", "train.grow.layers-per-chunk=1", "train.grow.max-layers=2"};
+        train("0001", grow);
+        assertEquals(1, manifest("grow", "0001").count("layers"));
+        StageResult second = train("0002", grow);
+        assertEquals(StageResult.Outcome.COMMITTED, second.outcome());
+        assertEquals(2, manifest("grow", "0002").count("layers"), "one block added before chunk 0002");
+        List<Double> l = losses("grow", "0002");
+        List<Double> first = losses("grow", "0001");
+        assertTrue(l.get(0) < first.get(0), "the grown model starts where the small one was, not from scratch: " + first + " -> " + l);
+        String[] again = {"train.run=grow-again", "train.grow.layers-per-chunk=1", "train.grow.max-layers=2"};
+        train("0001", again);
+        train("0002", again);
+        assertEquals(l, losses("grow-again", "0002"), "growth is deterministic: the same run gives the same losses");
+    }
+
+    @Test
+    void aMixtureOfExpertsRunTrainsUnderAveragingAndRecordsItsRouting() throws Exception {
+        String[] moe = {"train.run=moe", "train.model.layers=2", "train.model.moe.experts=4", "train.grow.layers-per-chunk=0"};
+        assertEquals(StageResult.Outcome.COMMITTED, train("0001", moe).outcome());
+        assertEquals("gpt2+moe4top2", state("moe", "0001").get("architecture").asText());
+        List<Row> rows = SharedSpark.get().read().parquet(root.resolve("models/moe/metrics/chunk=0001").toString()).orderBy("step").collectAsList();
+        assertEquals(3, rows.size());
+        for (Row r : rows) {
+            List<Double> load = r.getList(r.fieldIndex("expert_load"));
+            assertEquals(4, load.size(), "one MoE block (block 1 of 2), 4 experts");
+            assertEquals(1.0, load.stream().mapToDouble(Double::doubleValue).sum(), 1e-5, "first-choice shares sum to 1");
+            double balance = r.getDouble(r.fieldIndex("balance_loss"));
+            assertTrue(balance >= 1.0 - 1e-6 && balance <= 4.0 + 1e-6, "E²·mean(m·c) is 1 when balanced, at most E: " + balance);
+            double dropped = r.getDouble(r.fieldIndex("dropped_share"));
+            assertTrue(dropped >= 0 && dropped < 1, "dropped share " + dropped);
+            assertTrue(r.getDouble(r.fieldIndex("loss")) < Math.log(257) + 0.1, "loss " + r);
+        }
+    }
+
+    private static Manifest manifest(String run, String chunk) throws Exception {
+        return Manifest.fromJson(Files.readString(root.resolve("models/" + run + "/chunk=" + chunk + "/" + Manifest.FILE_NAME)));
+    }
+
     private static List<Double> losses(String run, String chunk) {
         return SharedSpark.get().read().parquet(root.resolve("models/" + run + "/metrics/chunk=" + chunk).toString()).orderBy("step")
                 .select("loss").as(org.apache.spark.sql.Encoders.DOUBLE()).collectAsList();
