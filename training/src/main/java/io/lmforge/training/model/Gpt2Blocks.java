@@ -43,8 +43,9 @@ final class Gpt2Blocks {
      * input). Every gradient reaches the parameters through the head's product x·wteᵀ, so halving
      * the gradient on its two operands (0.5·a + 0.5·stopGradient(a): same value, half the
      * gradient) halves them all; done on x [b*T, d] and wte [V, d] rather than on the [b*T, V]
-     * logits, it costs a few MB of elementwise work instead of four passes over the logits.
-     * GradientCheckTest fails without it.
+     * logits, it costs a few MB of elementwise work instead of four passes over the logits. A
+     * Mixture-of-Experts model's balance loss reaches the gates by its own column, halved the same way.
+     * The gradient checks (Gpt2ModelTest, NormFormerTest, MoeTest) fail without it.
      */
     SDVariable trainingLogits(SDVariable input) {
         SDVariable x = finalHidden(input);

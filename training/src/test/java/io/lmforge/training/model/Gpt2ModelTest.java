@@ -53,18 +53,13 @@ class Gpt2ModelTest {
 
     @Test
     void analyticGradientsMatchFiniteDifferences() {
-        DataType before = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-        java.util.List<String> failed;
-        try {
+        java.util.List<String> failed = SampledGradientCheck.inDoublePrecision(() -> {
             ComputationGraph net = new ComputationGraph(Gpt2Model.gradientCheckConfiguration(TINY, 3));
             net.init();
             INDArray x = ids(DataType.DOUBLE, 2, TINY.seqLen(), TINY.vocabSize(), 5);
             INDArray y = ids(DataType.DOUBLE, 2, TINY.seqLen(), TINY.vocabSize(), 6).reshape(2, TINY.seqLen()); // targets [b, T]
-            failed = SampledGradientCheck.failures(net, x, y, 12);
-        } finally {
-            Nd4j.setDefaultDataTypes(before, before);
-        }
+            return SampledGradientCheck.failures(net, x, y, 12);
+        });
         assertTrue(failed.isEmpty(), failed + " gradient check of the real model with its loss (tiny size); without the SameDiffLayer 0.5 fix every gradient is 2x");
     }
 

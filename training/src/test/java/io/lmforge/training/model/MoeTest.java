@@ -77,15 +77,7 @@ class MoeTest {
             int extra = MoeFeedForward.extraColumns(arch.moe(), spec.layers());
             assertEquals(spec.vocabSize() + extra, out.size(1));
             ReferenceGpt2 reference = new ReferenceGpt2(net.getLayer("gpt").paramTable(), spec);
-            double worst = 0;
-            for (int b = 0; b < ids.length; b++) {
-                double[][] expected = reference.logits(ids[b]);
-                for (int i = 0; i < spec.seqLen(); i++) {
-                    for (int v = 0; v < spec.vocabSize(); v++) {
-                        worst = Math.max(worst, Math.abs(expected[i][v] - out.getDouble((long) b * spec.seqLen() + i, v)));
-                    }
-                }
-            }
+            double worst = NormFormerTest.largestLogitDifference(reference, ids, out, spec);
             assertTrue(worst < 1e-9, arch.label() + ": largest logit difference from the reference " + worst);
             double[] extras = reference.extras();
             for (int c = 0; c < extra; c++) {
@@ -97,18 +89,8 @@ class MoeTest {
 
     @Test
     void analyticGradientsMatchFiniteDifferencesWithTheBalanceLoss() {
-        DataType before = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-        List<String> failed;
-        try {
-            Gpt2Model.Spec spec = tiny(new Architecture(true, true, new Moe(3, 2, 2, 0.5, 0.5))); // a large weight: the balance gradient matters
-            ComputationGraph net = NormFormerTest.randomDoubleModel(spec);
-            INDArray x = NormFormerTest.input(NormFormerTest.ids(2, spec, 5), DataType.DOUBLE);
-            INDArray y = NormFormerTest.input(NormFormerTest.ids(2, spec, 6), DataType.DOUBLE).reshape(2, spec.seqLen());
-            failed = SampledGradientCheck.failures(net, x, y, 6);
-        } finally {
-            Nd4j.setDefaultDataTypes(before, before);
-        }
+        // a large balance weight, so a wrong balance gradient shows
+        List<String> failed = NormFormerTest.gradientFailuresOfARandomModel(tiny(new Architecture(true, true, new Moe(3, 2, 2, 0.5, 0.5))), 6);
         assertTrue(failed.isEmpty(), failed + " gradient check of a NormFormer MoE model (drops, balance loss)");
     }
 

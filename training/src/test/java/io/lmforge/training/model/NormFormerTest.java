@@ -72,36 +72,40 @@ class NormFormerTest {
             Gpt2Model.Spec spec = tiny(arch);
             ComputationGraph net = randomDoubleModel(spec);
             int[][] ids = ids(2, spec, 5);
-            INDArray logits = net.outputSingle(input(ids, DataType.DOUBLE)).reshape(2, spec.seqLen(), spec.vocabSize());
-            ReferenceGpt2 reference = new ReferenceGpt2(net.getLayer("gpt").paramTable(), spec);
-            double worst = 0;
-            for (int b = 0; b < ids.length; b++) {
-                double[][] expected = reference.logits(ids[b]);
-                for (int i = 0; i < spec.seqLen(); i++) {
-                    for (int v = 0; v < spec.vocabSize(); v++) {
-                        worst = Math.max(worst, Math.abs(expected[i][v] - logits.getDouble(b, i, v)));
-                    }
-                }
-            }
+            INDArray logits = net.outputSingle(input(ids, DataType.DOUBLE));
+            double worst = largestLogitDifference(new ReferenceGpt2(net.getLayer("gpt").paramTable(), spec), ids, logits, spec);
             assertTrue(worst < 1e-9, arch.label() + ": largest logit difference from the reference " + worst);
         }
     }
 
     @Test
     void analyticGradientsMatchFiniteDifferences() {
-        DataType before = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-        java.util.List<String> failed;
-        try {
-            Gpt2Model.Spec spec = tiny(WITH_RESSCALE);
+        List<String> failed = gradientFailuresOfARandomModel(tiny(WITH_RESSCALE), 6);
+        assertTrue(failed.isEmpty(), failed + " gradient check of NormFormer with residual scaling (every parameter random)");
+    }
+
+    /** max |reference − model| over the vocabulary's logits; {@code rows} is the model's output, one row per token. */
+    static double largestLogitDifference(ReferenceGpt2 reference, int[][] ids, INDArray rows, Gpt2Model.Spec spec) {
+        double worst = 0;
+        for (int b = 0; b < ids.length; b++) {
+            double[][] expected = reference.logits(ids[b]);
+            for (int i = 0; i < spec.seqLen(); i++) {
+                for (int v = 0; v < spec.vocabSize(); v++) {
+                    worst = Math.max(worst, Math.abs(expected[i][v] - rows.getDouble((long) b * spec.seqLen() + i, v)));
+                }
+            }
+        }
+        return worst;
+    }
+
+    /** The sampled gradient check of a random double-precision model of {@code spec} on random tokens. */
+    static List<String> gradientFailuresOfARandomModel(Gpt2Model.Spec spec, int perParam) {
+        return SampledGradientCheck.inDoublePrecision(() -> {
             ComputationGraph net = randomDoubleModel(spec);
             INDArray x = input(ids(2, spec, 5), DataType.DOUBLE);
             INDArray y = input(ids(2, spec, 6), DataType.DOUBLE).reshape(2, spec.seqLen());
-            failed = SampledGradientCheck.failures(net, x, y, 6);
-        } finally {
-            Nd4j.setDefaultDataTypes(before, before);
-        }
-        assertTrue(failed.isEmpty(), failed + " gradient check of NormFormer with residual scaling (every parameter random)");
+            return SampledGradientCheck.failures(net, x, y, perParam);
+        });
     }
 
     @Test
@@ -123,19 +127,23 @@ class NormFormerTest {
 
     @Test
     void aCheckpointRoundTripsAndKeepsTraining(@TempDir Path dir) throws Exception {
-        Gpt2Model.Spec spec = new Gpt2Model.Spec(40, 8, 16, 2, 2, WITH_RESSCALE);
-        Gpt2Model.Optimizer opt = new Gpt2Model.Optimizer(new FixedSchedule(1e-2), 0.9, 0.95, 1e-8, 0.1, 1.0);
-        ComputationGraph net = Gpt2Model.create(spec, opt, 7);
-        MultiDataSet batch = new MultiDataSet(input(ids(4, spec, 1), DataType.FLOAT), input(ids(4, spec, 2), DataType.FLOAT).reshape(4, 8));
-        net.fit(batch);
-        FileSystem fs = FileSystem.getLocal(new Configuration());
-        ModelFiles.save(fs, net, new org.apache.hadoop.fs.Path(dir.toUri()));
-        ComputationGraph back = ModelFiles.load(fs, new org.apache.hadoop.fs.Path(dir.resolve(io.lmforge.core.dataset.RunCheckpoints.MODEL_FILE).toUri()));
-        assertEquals(WITH_RESSCALE, HfGpt2Export.layer(back).architecture());
-        assertEquals(net.params(), back.params());
-        net.fit(batch);
-        back.fit(batch);
-        assertEquals(net.params(), back.params(), "the restored model (weights and Adam state) takes the same next step");
+        // NormFormer, and a NormFormer Mixture-of-Experts model (its loss layer carries the routing columns)
+        for (Architecture arch : List.of(WITH_RESSCALE, new Architecture(true, true, new Moe(3, 2, 2, 1.0, 0.01)))) {
+            Gpt2Model.Spec spec = new Gpt2Model.Spec(40, 8, 16, 2, 2, arch);
+            Gpt2Model.Optimizer opt = new Gpt2Model.Optimizer(new FixedSchedule(1e-2), 0.9, 0.95, 1e-8, 0.1, 1.0);
+            ComputationGraph net = Gpt2Model.create(spec, opt, 7);
+            MultiDataSet batch = new MultiDataSet(input(ids(4, spec, 1), DataType.FLOAT), input(ids(4, spec, 2), DataType.FLOAT).reshape(4, 8));
+            net.fit(batch);
+            FileSystem fs = FileSystem.getLocal(new Configuration());
+            org.apache.hadoop.fs.Path at = new org.apache.hadoop.fs.Path(dir.resolve(arch.label()).toUri());
+            ModelFiles.save(fs, net, at);
+            ComputationGraph back = ModelFiles.load(fs, new org.apache.hadoop.fs.Path(at, io.lmforge.core.dataset.RunCheckpoints.MODEL_FILE));
+            assertEquals(arch, HfGpt2Export.layer(back).architecture());
+            assertEquals(net.params(), back.params());
+            net.fit(batch);
+            back.fit(batch);
+            assertEquals(net.params(), back.params(), arch.label() + ": the restored model (weights and Adam state) takes the same next step");
+        }
     }
 
     @Test

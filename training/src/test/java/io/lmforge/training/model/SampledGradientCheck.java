@@ -19,6 +19,17 @@ final class SampledGradientCheck {
     private SampledGradientCheck() {
     }
 
+    /** Runs {@code check} with ND4J's default data type set to double (finite differences need it), restoring it after. */
+    static List<String> inDoublePrecision(java.util.function.Supplier<List<String>> check) {
+        org.nd4j.linalg.api.buffer.DataType before = org.nd4j.linalg.factory.Nd4j.dataType();
+        org.nd4j.linalg.factory.Nd4j.setDefaultDataTypes(org.nd4j.linalg.api.buffer.DataType.DOUBLE, org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        try {
+            return check.get();
+        } finally {
+            org.nd4j.linalg.factory.Nd4j.setDefaultDataTypes(before, before);
+        }
+    }
+
     /** Descriptions of the entries that fail; empty when all pass. The model must be double precision without an updater. */
     static List<String> failures(ComputationGraph net, INDArray x, INDArray y, int perParam) {
         double eps = 1e-6;
