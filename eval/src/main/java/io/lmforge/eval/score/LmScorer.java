@@ -1,6 +1,5 @@
 package io.lmforge.eval.score;
 
-import io.lmforge.training.export.HfGpt2Export;
 import io.lmforge.training.model.Gpt2Layer;
 import io.lmforge.training.model.Gpt2Model;
 import io.lmforge.training.model.Gpt2Params;
@@ -38,7 +37,7 @@ public final class LmScorer {
     private final Map<Integer, ComputationGraph> byContext = new TreeMap<>();
 
     public LmScorer(ComputationGraph net, int batchSize) {
-        this.layer = HfGpt2Export.layer(net);
+        this.layer = Gpt2Model.layerOf(net);
         this.net = net;
         this.contextLength = layer.getContextLength();
         this.vocab = layer.getVocabSize();

@@ -26,10 +26,6 @@ public final class HfGpt2Export {
     private HfGpt2Export() {
     }
 
-    public static Gpt2Layer layer(ComputationGraph net) {
-        return io.lmforge.training.model.Gpt2Model.layerOf(net);
-    }
-
     /** HF name -> our parameter, in the order written. */
     static Map<String, String> names(int layers) {
         Map<String, String> m = new LinkedHashMap<>();
@@ -57,7 +53,7 @@ public final class HfGpt2Export {
     }
 
     public static void write(ComputationGraph net, int eosId, Path dir) throws IOException {
-        Gpt2Layer l = layer(net);
+        Gpt2Layer l = io.lmforge.training.model.Gpt2Model.layerOf(net);
         if (l.architecture().normformer() || l.architecture().moe().enabled()) {
             throw new IllegalArgumentException("a " + l.architecture().label() + " model has no GPT2LMHeadModel form");
         }

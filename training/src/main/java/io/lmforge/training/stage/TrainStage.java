@@ -170,7 +170,7 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         RoundState state = start.state() != null ? start.state() : RoundState.fresh(driverStep.state(net), (int) net.numParams());
         if (p.latest() == null) {
             saveCheckpoint(fs, run.staged("initial"), net, state, opt, new ModelHeader(0, 0, List.of(), null, c.getLong("train.seed"), 0,
-                    List.of(), p.tokenizerVersion(), p.seqLen(), vocab, net.numParams(), gptLayer(net).architecture().label()));
+                    List.of(), p.tokenizerVersion(), p.seqLen(), vocab, net.numParams(), Gpt2Model.layerOf(net).architecture().label()));
         }
         driverStep.setState(net, state.sharedInner());
         driverStep.restoreTrainingParams(net);
@@ -209,7 +209,7 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         net.setParams(driverStep.evalParams(net)); // the checkpoint's model is what eval and export use (schedule-free: x)
         saveCheckpoint(fs, run.staged("model"), net, state, opt, new ModelHeader(net.getIterationCount(), tokensSeen[0], p.group(),
                 p.latest() == null ? null : p.latest().chunk(), c.getLong("train.seed"), replay.count(), replay.chunks(), p.tokenizerVersion(),
-                p.seqLen(), vocab, net.numParams(), gptLayer(net).architecture().label()));
+                p.seqLen(), vocab, net.numParams(), Gpt2Model.layerOf(net).architecture().label()));
         run.spark().createDataFrame(metrics, DatasetSchemas.TRAIN_METRICS).coalesce(1).write().parquet(run.staged("metrics").toString());
         Map<String, Object> counts = new LinkedHashMap<>();
         counts.put("trained", 1);
@@ -219,7 +219,7 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         counts.put("replayed_sequences", replay.count());
         counts.put("rounds", metrics.size());
         counts.put("step", net.getIterationCount());
-        counts.put("layers", gptLayer(net).getNumLayers());
+        counts.put("layers", Gpt2Model.layerOf(net).getNumLayers());
         counts.put("tokens_seen", tokensSeen[0]);
         counts.put("final_loss", metrics.isEmpty() ? null : metrics.get(metrics.size() - 1).getDouble(3));
         return new Computed(counts, new Lineage(p.seq(), p.tokenizerVersion(), p.seqLen()), String.format(Locale.ROOT,
@@ -286,12 +286,12 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         if (p.latest() == null) {
             ComputationGraph net = Gpt2Model.create(configuredSpec(c, vocab, p.seqLen()), opt, c.getLong("train.seed"));
             run.console().printf(Locale.ROOT, "train %s: new %s model, %,d parameters (vocab %d, context %d, %s)%n", chunk,
-                    gptLayer(net).architecture().label(), net.numParams(), vocab, p.seqLen(), opt.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+                    Gpt2Model.layerOf(net).architecture().label(), net.numParams(), vocab, p.seqLen(), opt.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'));
             return new Start(net, 0, null);
         }
         String from = p.latest().chunk();
         ComputationGraph net = ModelFiles.load(run.fs(), ckpts.modelFile(from));
-        Gpt2Layer l = gptLayer(net);
+        Gpt2Layer l = Gpt2Model.layerOf(net);
         if (l.getVocabSize() != vocab || l.getContextLength() != p.seqLen()) {
             throw new ConfigError("train: checkpoint " + from + " has vocab " + l.getVocabSize() + ", context " + l.getContextLength()
                     + " but mix " + chunk + " has vocab " + vocab + ", seq_len " + p.seqLen() + " (start a new train.run)");
@@ -364,7 +364,7 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
      * Null for a dense model.
      */
     private static INDArray moeProbe(ComputationGraph net, Dataset<Row> sequences, int batch) {
-        if (!gptLayer(net).architecture().moe().enabled()) {
+        if (!Gpt2Model.layerOf(net).architecture().moe().enabled()) {
             return null;
         }
         List<int[]> rows = new ArrayList<>();
@@ -398,9 +398,5 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         return String.format(Locale.ROOT, "%s with layers=%d, d-model=%d, heads=%d%s", s.arch().label(), s.layers(), s.modelDim(), s.heads(),
                 m.enabled() ? String.format(Locale.ROOT, ", moe every=%d, capacity-factor=%s, balance-loss-weight=%s", m.every(),
                         m.capacityFactor(), m.balanceWeight()) : "");
-    }
-
-    static Gpt2Layer gptLayer(ComputationGraph net) {
-        return Gpt2Model.layerOf(net);
     }
 }

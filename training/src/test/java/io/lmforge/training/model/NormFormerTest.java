@@ -138,7 +138,7 @@ class NormFormerTest {
             org.apache.hadoop.fs.Path at = new org.apache.hadoop.fs.Path(dir.resolve(arch.label()).toUri());
             ModelFiles.save(fs, net, at);
             ComputationGraph back = ModelFiles.load(fs, new org.apache.hadoop.fs.Path(at, io.lmforge.core.dataset.RunCheckpoints.MODEL_FILE));
-            assertEquals(arch, HfGpt2Export.layer(back).architecture());
+            assertEquals(arch, Gpt2Model.layerOf(back).architecture());
             assertEquals(net.params(), back.params());
             net.fit(batch);
             back.fit(batch);
