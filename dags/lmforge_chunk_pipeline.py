@@ -89,6 +89,9 @@ def stage_args(stage: str) -> list[str]:
         args += ["--set", "ingest.input.paths={{ lmforge_hocon_list([lmforge_input(params, var.value, ds_nodash)]) }}"]
     if stage == "tokenizer-train":
         args += ["--set", "tokenizer.train.chunks={{ lmforge_tokenizer_chunks(var.value) }}"]
+    if stage == "train":
+        # params.train_mode: averaging (one model) or pbt (a population, docs/pbt.md); eval and report read its best member
+        args += ["--set", "train.mode={{ params.train_mode }}"]
     return args
 
 
@@ -103,6 +106,8 @@ with DAG(
     params={
         "chunk": Param(None, type=["null", "string"], description="chunk id (default: the logical date, YYYYMMDD)"),
         "input": Param(None, type=["null", "string"], description="input path or glob of the chunk (default: lmforge_input_template)"),
+        "train_mode": Param("averaging", type="string", enum=["averaging", "pbt"],
+                            description="train the chunk with one averaged model, or with Population Based Training (train.pbt.* in lmforge_conf)"),
     },
     user_defined_macros={
         "lmforge_chunk": chunk_id,

@@ -56,13 +56,15 @@ def check_graph(dag) -> dict:
     return {"dag_id": dag.dag_id, "tasks": ids, "max_active_runs": dag.max_active_runs, "schedule": str(dag.timetable.summary)}
 
 
-def run_once(dag, chunk: str, input_path: str) -> dict:
+def run_once(dag, chunk: str, input_path: str, train_mode: str) -> dict:
     subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True, stdout=subprocess.DEVNULL)
     for t in dag.tasks:
         t.retries = 0  # a failure should fail the check now, not after the retry delay
     import pendulum
 
-    conf = {"chunk": chunk} if input_path is None else {"chunk": chunk, "input": input_path}
+    conf = {"chunk": chunk, "train_mode": train_mode}
+    if input_path is not None:
+        conf["input"] = input_path
     run = dag.test(logical_date=pendulum.datetime(2026, 11, 23, tz="UTC"), run_conf=conf)
     states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
     check(str(run.state) == "success", f"DAG run state {run.state}; tasks {states}")
@@ -74,12 +76,13 @@ def main() -> None:
     ap.add_argument("dags_dir")
     ap.add_argument("--run", metavar="CHUNK")
     ap.add_argument("--input")
+    ap.add_argument("--train-mode", default="averaging", choices=["averaging", "pbt"])
     a = ap.parse_args()
     check("AIRFLOW_HOME" in os.environ, "AIRFLOW_HOME is set (a scratch directory)")
     _, dag = load_dag(a.dags_dir)
     result = check_graph(dag)
     if a.run:
-        result.update(run_once(dag, a.run, a.input))
+        result.update(run_once(dag, a.run, a.input, a.train_mode))
     print("RESULT " + json.dumps(result), flush=True)
 
 

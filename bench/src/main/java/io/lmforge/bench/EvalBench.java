@@ -1,11 +1,11 @@
 package io.lmforge.bench;
 
+import io.lmforge.training.score.TokenWindow;
+import io.lmforge.training.score.RollingWindows;
+import io.lmforge.training.score.LmScorer;
 import io.lmforge.eval.score.ContinuationWindow;
-import io.lmforge.eval.score.LmScorer;
-import io.lmforge.eval.score.RollingWindows;
 import io.lmforge.eval.score.ScoreRequest;
 import io.lmforge.eval.score.SparkScoring;
-import io.lmforge.eval.score.TokenWindow;
 import io.lmforge.eval.task.FewShotEvaluation;
 import io.lmforge.eval.task.LoadedTask;
 import io.lmforge.tokenize.bpe.BpeEncoder;

@@ -50,30 +50,39 @@ public final class FamiliesBench {
     }
 
     public static void main(String[] args) throws Exception {
-        String root = "target/bench-families";
+        compare(args, "families", variants());
+    }
+
+    /**
+     * `bin/bench train NAME [--root DIR] [--rounds N]`: every variant through train and eval on the sample's three chunks,
+     * the table printed and written to DIR/report/NAME.md (DIR defaults to target/bench-NAME).
+     */
+    static void compare(String[] args, String name, List<Variant> variants) throws Exception {
+        String root = "target/bench-" + name;
         int rounds = 12;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--root" -> root = args[++i];
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("usage: bin/bench train families [--root DIR] [--rounds PER-CHUNK]");
+                default -> throw new IllegalArgumentException("usage: bin/bench train " + name + " [--root DIR] [--rounds PER-CHUNK]");
             }
         }
         Path rootPath = Path.of(root).toAbsolutePath();
         ScalingBench.prepareData(rootPath);
         List<String> chunks = List.of("0001", "0002", "0003");
         List<Result> results = new ArrayList<>();
-        for (Variant v : variants()) {
+        for (Variant v : variants) {
             results.add(run(rootPath, v, chunks, rounds));
         }
         String table = table(results, chunks);
         System.out.println(table);
         Files.createDirectories(rootPath.resolve("report"));
-        Files.writeString(rootPath.resolve("report/families.md"), table);
-        System.out.println("written: " + rootPath.resolve("report/families.md"));
+        Files.writeString(rootPath.resolve("report/" + name + ".md"), table);
+        System.out.println("written: " + rootPath.resolve("report/" + name + ".md"));
     }
 
-    private static Result run(Path root, Variant v, List<String> chunks, int rounds) throws Exception {
+    /** Trains and evaluates variant {@code v} on the chunks in order through the real stages (the demo's settings, then the variant's). */
+    static Result run(Path root, Variant v, List<String> chunks, int rounds) throws Exception {
         double[] bpb = new double[chunks.size()];
         long t0 = System.nanoTime();
         for (int i = 0; i < chunks.size(); i++) {

@@ -29,19 +29,20 @@ import java.util.Random;
  * `bin/bench train`: (1) the Parquet -> MultiDataSet loader alone, tokens/s; (2) single-JVM training
  * step throughput of the GPT-2 model (d 128, 2 layers, 4 heads, T 128, vocab 8192, batch 16) and its
  * FLOP/s against an ND4J matmul peak measured in the same run; (3) the same step in PyTorch when its
- * environment exists. Modes: `bin/bench train scaling` (ScalingBench), `optimizers` (OptimizerBench), `parity` (ParityBench), `families` (FamiliesBench).
+ * environment exists. Modes: `bin/bench train scaling` (ScalingBench), `optimizers` (OptimizerBench), `parity` (ParityBench), `families` (FamiliesBench), `pbt` (PbtBench).
  */
 public final class TrainBench {
     private TrainBench() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && List.of("scaling", "optimizers", "parity", "families").contains(args[0])) { // bin/bench train MODE ...
+        if (args.length > 0 && List.of("scaling", "optimizers", "parity", "families", "pbt").contains(args[0])) { // bin/bench train MODE ...
             String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
             switch (args[0]) {
                 case "scaling" -> ScalingBench.main(rest);
                 case "optimizers" -> OptimizerBench.main(rest);
                 case "families" -> FamiliesBench.main(rest);
+                case "pbt" -> PbtBench.main(rest);
                 default -> ParityBench.main(rest);
             }
             return;

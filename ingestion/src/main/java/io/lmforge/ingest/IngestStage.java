@@ -16,7 +16,9 @@ import io.lmforge.ingest.quality.Signal;
 import io.lmforge.ingest.read.InputFile;
 import io.lmforge.ingest.read.InputFormat;
 import io.lmforge.ingest.read.InputResolver;
+import io.lmforge.ingest.read.ParquetShortReads;
 import io.lmforge.ingest.read.RawInput;
+import io.lmforge.ingest.read.RawRecord;
 import io.lmforge.ingest.read.TaskReruns;
 import io.lmforge.ingest.read.ReadOptions;
 import org.apache.hadoop.conf.Configuration;
@@ -128,6 +130,7 @@ public final class IngestStage extends DatasetStage<IngestStage.Plan> {
                 raw = raw.repartition(repartition);
             }
             processed = process(raw, steps, minScores, filtersEnabled).persist(StorageLevel.MEMORY_AND_DISK());
+            processed = withShortParquetReads(run, files, processed, readOptions, records, p -> process(p, steps, minScores, filtersEnabled));
 
             List<Row> countRows = processed.groupBy(col("reject_reason"), col("lang")).agg(functions.count(lit(1)).as("n"),
                     functions.sum("pii_emails").as("emails"), functions.sum("pii_ips").as("ips"),
@@ -242,6 +245,33 @@ public final class IngestStage extends DatasetStage<IngestStage.Plan> {
         Map<String, Integer> n = new TreeMap<>();
         files.forEach(f -> n.merge(f.format().name().toLowerCase(Locale.ROOT), 1, Integer::sum));
         return n.toString().replaceAll("[{}]", "");
+    }
+
+    /**
+     * Parquet files Spark stopped reading at an undecodable data page: one more quarantine record each, and the
+     * readers' count corrected from what the footer declared to what was read (+ that record). Unchanged when none.
+     */
+    private static Dataset<Row> withShortParquetReads(StageRun<?> run, List<InputFile> files, Dataset<Row> processed, ReadOptions opts,
+                                                      LongAccumulator records, java.util.function.UnaryOperator<Dataset<Row>> process) {
+        if (files.stream().noneMatch(f -> f.format() == InputFormat.PARQUET)) {
+            return processed;
+        }
+        Map<String, Long> read = new TreeMap<>();
+        for (Row r : processed.groupBy("source").count().collectAsList()) {
+            read.merge(new Path(r.getString(0)).toUri().getPath(), r.getLong(1), Long::sum);
+        }
+        List<ParquetShortReads.ShortRead> cut = ParquetShortReads.find(files, read, opts.textField(),
+                run.spark().sparkContext().hadoopConfiguration());
+        if (cut.isEmpty()) {
+            return processed;
+        }
+        List<Row> rows = new ArrayList<>();
+        for (ParquetShortReads.ShortRead c : cut) {
+            rows.add(c.record().toRow(run.chunk()));
+            records.add(1 - c.lost());
+            run.console().printf("ingest %s: WARNING %s: %s%n", run.chunk(), c.file().path(), c.record().detail());
+        }
+        return processed.unionByName(process.apply(run.spark().createDataFrame(rows, RawRecord.SCHEMA)));
     }
 
     /** The manifest's input entries get each file's record count (what the readers produced from it). */

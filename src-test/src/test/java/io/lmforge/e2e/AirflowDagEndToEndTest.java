@@ -44,11 +44,14 @@ class AirflowDagEndToEndTest {
         Path root = work.resolve("lm");
         Path conf = work.resolve("sample.conf");
         // a tiny model and a short eval, as a user's HOCON file (Variable lmforge_conf)
-        Files.write(conf, StandaloneClusterEndToEndTest.sampleSettings(repo).stream()
-                .filter(s -> !s.startsWith("ingest.input.paths")).toList(), StandardCharsets.UTF_8);
+        List<String> settings = new ArrayList<>(StandaloneClusterEndToEndTest.sampleSettings(repo).stream()
+                .filter(s -> !s.startsWith("ingest.input.paths")).toList());
+        settings.add("train.pbt.population = 2");
+        Files.write(conf, settings, StandardCharsets.UTF_8);
 
+        // the run trains with Population Based Training (DAG param train_mode); eval and report read its best member
         List<String> cmd = new ArrayList<>(List.of(airflowPython, new File(repo, "python/airflow_dag_check.py").getPath(),
-                new File(repo, "dags").getPath(), "--run", CHUNK));
+                new File(repo, "dags").getPath(), "--run", CHUNK, "--train-mode", "pbt"));
         File log = work.resolve("airflow.log").toFile();
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true).redirectOutput(log);
         Map<String, String> env = pb.environment();
@@ -100,6 +103,9 @@ class AirflowDagEndToEndTest {
         assertTrue(Files.isRegularFile(root.resolve("tokenizer/CURRENT")));
         assertTrue(Files.isRegularFile(root.resolve("mix/chunk=" + CHUNK + "/_MANIFEST.json")));
         assertTrue(Files.isRegularFile(root.resolve("models/default/chunk=" + CHUNK + "/model.zip")));
+        assertTrue(Files.isRegularFile(root.resolve("models/default/chunk=" + CHUNK + "/population/population.json")), "train_mode = pbt reached the train task");
+        assertTrue(Manifests.read(fs, layout.pbtLineage("default", CHUNK)) != null, "the population's lineage is committed");
+        assertTrue(Files.readString(root.resolve("report/default/report.md")).contains("## Population based training"));
         assertTrue(Files.isRegularFile(root.resolve("eval/default/chunk=" + CHUNK + "/results.json")));
         assertTrue(Files.isRegularFile(root.resolve("report/default/report.html")));
     }

@@ -112,6 +112,7 @@ class BadInputEndToEndTest {
         }
         byte[] whole = Files.readAllBytes(part);
         Files.write(in.resolve("cut.parquet"), java.util.Arrays.copyOf(whole, whole.length / 2)); // no footer
+        long pageRows = pageCorruptParquet(spark, in.resolve("page-corrupt.parquet"), good);
         Path root = SharedSpark.tempDir("parquet-bad-root");
         Cli.Run r = Cli.run("ingest", "--chunk", "pq-1", "--root", root.toString(), "--set", "ingest.input.paths=[\"" + in + "\"]");
         assertEquals(0, r.status(), r.err());
@@ -120,15 +121,55 @@ class BadInputEndToEndTest {
         for (Row row : Datasets.readChunk(spark, layout, "rejected", "pq-1").groupBy("reason").count().collectAsList()) {
             reasons.put(row.getString(0), row.getLong(1));
         }
-        assertEquals(1L, reasons.get("unreadable_file"), reasons.toString());
+        assertEquals(2L, reasons.get("unreadable_file"), "the cut file and the damaged-page file: " + reasons);
         assertEquals(1L, reasons.get("missing_text_field"), reasons.toString());
-        Row cut = Datasets.readChunk(spark, layout, "rejected", "pq-1").filter(col("reason").equalTo("unreadable_file")).first();
+        Row cut = Datasets.readChunk(spark, layout, "rejected", "pq-1").filter(col("reason").equalTo("unreadable_file")
+                .and(col("source").endsWith("cut.parquet"))).first();
         assertTrue(cut.<String>getAs("source").endsWith("cut.parquet") && cut.<String>getAs("detail").contains("not a readable Parquet file"),
                 cut.toString());
         Row wrong = Datasets.readChunk(spark, layout, "rejected", "pq-1").filter(col("reason").equalTo("missing_text_field")).first();
         assertTrue(wrong.<String>getAs("detail").contains("not a string"), wrong.toString());
+        // the file with an intact footer and a damaged data page: the rows before the damage are read, the rest is one counted record
+        Row page = Datasets.readChunk(spark, layout, "rejected", "pq-1").filter(col("source").endsWith("page-corrupt.parquet")
+                .and(col("reason").equalTo("unreadable_file"))).first();
+        java.util.regex.Matcher n = java.util.regex.Pattern.compile("a data page could not be decoded: ([\\d,]+) of the ([\\d,]+) rows")
+                .matcher(page.<String>getAs("detail"));
+        assertTrue(n.find(), page.toString());
+        long read = Long.parseLong(n.group(1).replace(",", ""));
+        assertEquals(pageRows, Long.parseLong(n.group(2).replace(",", "")));
+        assertTrue(read > 0 && read < pageRows, "some rows before the damaged page were read: " + read);
+        long fromPage = Datasets.readChunk(spark, layout, "docs", "pq-1").filter(col("source").endsWith("page-corrupt.parquet")).count()
+                + Datasets.readChunk(spark, layout, "rejected", "pq-1").filter(col("source").endsWith("page-corrupt.parquet")).count();
+        assertEquals(read + 1, fromPage, "every row read, plus the one record for the rows lost");
         Manifest m = Manifests.read(layout.fs(spark.sparkContext().hadoopConfiguration()), layout.docs("pq-1"));
-        assertEquals(4L, ((Number) m.counts().get("records_in")).longValue(), "2 rows of the good file + 1 row per bad file: " + m.counts());
+        assertEquals(4L + read + 1, ((Number) m.counts().get("records_in")).longValue(),
+                "2 rows of the good file + 1 row per bad file + what the damaged file gave: " + m.counts());
+    }
+
+    /**
+     * A Parquet file of many small row groups (snappy, page checksums written) whose bytes are overwritten in the middle
+     * of its data, footer intact: readable up to the damaged page. Returns the rows its footer declares.
+     */
+    private static long pageCorruptParquet(SparkSession spark, Path target, String text) throws IOException {
+        Path dir = SharedSpark.tempDir("parquet-pages");
+        java.util.List<Row> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            rows.add(org.apache.spark.sql.RowFactory.create(text + " Paragraph " + i + " of the manual, revision " + (i * 7919 % 1000) + "."));
+        }
+        spark.createDataFrame(rows, new org.apache.spark.sql.types.StructType().add("text", "string")).coalesce(1).write()
+                .option("parquet.block.size", 32768).option("compression", "snappy").mode("overwrite").parquet(dir.toString());
+        Path part;
+        try (java.util.stream.Stream<Path> parts = Files.list(dir)) {
+            part = parts.filter(x -> x.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
+        }
+        byte[] b = Files.readAllBytes(part);
+        int footer = java.nio.ByteBuffer.wrap(b, b.length - 8, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+        int from = (b.length - footer - 8) / 2;
+        for (int i = from; i < from + 512; i++) {
+            b[i] = (byte) 0xA5;
+        }
+        Files.write(target, b);
+        return rows.size();
     }
 
     static byte[] concat(byte[]... parts) throws IOException {

@@ -38,7 +38,9 @@ class StandaloneClusterEndToEndTest {
     static final List<String> STAGES = List.of("ingest", "dedup", "tokenizer-train", "tokenize", "mix", "train", "eval");
     /** What spark-submit runs: one stage alone, then `run` with the others (one application instead of six). */
     static final List<List<String>> SUBMISSIONS = List.of(List.of("ingest"),
-            List.of("run", "--set", "run.stages=[" + String.join(",", STAGES.subList(1, STAGES.size())) + "]"));
+            List.of("run", "--set", "run.stages=[" + String.join(",", STAGES.subList(1, STAGES.size())) + "]"),
+            // Population Based Training of the same chunk as its own run: one member per task, on the two executors
+            List.of("train", "--set", "train.run=population", "--set", "train.mode=pbt", "--set", "train.pbt.population=2"));
     static final List<String> COMPARED = List.of("docs", "rejected", "dedup/docs", "dedup/duplicates", "tokens");
 
     @Test
@@ -53,7 +55,7 @@ class StandaloneClusterEndToEndTest {
         try (StandaloneCluster cluster = StandaloneCluster.start(sparkHome, work, 2, 1, "3g")) {
             for (List<String> submission : SUBMISSIONS) {
                 String out = submit(cluster, jar, repo, work, submission, clusterRoot, settings);
-                for (String stage : submission.get(0).equals("run") ? STAGES.subList(1, STAGES.size()) : submission) {
+                for (String stage : submission.get(0).equals("run") ? STAGES.subList(1, STAGES.size()) : submission.subList(0, 1)) {
                     assertTrue(out.contains(stage + " " + CHUNK + ": committed"), stage + " committed on the cluster:\n" + out);
                 }
             }
@@ -90,6 +92,10 @@ class StandaloneClusterEndToEndTest {
         assertTrue(trainState.path("step").asLong() > 0, trainState.toString());
         JsonNode results = new ObjectMapper().readTree(clusterRoot.resolve("eval/default/chunk=" + CHUNK + "/results.json").toFile());
         assertTrue(results.path("bits_per_byte").size() > 0, results.toString());
+        JsonNode population = new ObjectMapper().readTree(clusterRoot.resolve("models/population/chunk=" + CHUNK + "/population/population.json").toFile());
+        assertEquals(2, population.path("members").size(), population.toString());
+        assertEquals(2, spark.read().parquet(cluster.pbtLineage("population", CHUNK).toString()).select("member").distinct().count(),
+                "both members trained and were scored on the cluster");
     }
 
     /**
@@ -99,7 +105,8 @@ class StandaloneClusterEndToEndTest {
     static List<String> sampleSettings(File repo) {
         List<String> s = new ArrayList<>(List.of("tokenizer.vocab-size=1024", "train.model.d-model=32", "train.model.heads=2",
                 "train.model.layers=1", "train.averaging-frequency=2", "train.max-rounds-per-chunk=2", "eval.tasks=[xcopa]",
-                "eval.languages=[it, zh]", "eval.limit=3", "eval.fewshot.k=[0]", "eval.fewshot.seeds=[0]", "eval.bpb.max-docs-per-language=2"));
+                "eval.languages=[it, zh]", "eval.limit=3", "eval.fewshot.k=[0]", "eval.fewshot.seeds=[0]", "eval.bpb.max-docs-per-language=2",
+                "train.pbt.heldout-docs=8"));
         s.add("ingest.input.paths=[\"" + new File(repo, "data/sample/chunk-" + CHUNK).getPath() + "\"]");
         return s;
     }

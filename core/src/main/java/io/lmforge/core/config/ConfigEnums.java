@@ -24,6 +24,9 @@ final class ConfigEnums {
         VALUES.put("train.optimizer.schedule", List.of("cosine", "constant", "cosine-per-chunk"));
         VALUES.put("train.optimizer.schedule-free.bias-correction", List.of("paper", "denominator"));
         VALUES.put("train.schedule", List.of("every-chunk", "wait-k"));
+        VALUES.put("train.mode", List.of("averaging", "pbt"));
+        VALUES.put("train.pbt.exploit", List.of("truncation", "none"));
+        VALUES.put("train.pbt.explore", List.of("perturb", "resample"));
         VALUES.put("train.averaging.outer", List.of("none", "nesterov"));
         VALUES.put("train.averaging.inner-state", List.of("averaged", "per-worker", "reset"));
         VALUES.put("eval.overlong", List.of("skip", "fail"));

@@ -3,6 +3,7 @@ package io.lmforge.core.config;
 import com.typesafe.config.Config;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -50,7 +51,7 @@ final class ConfigRanges {
                 "dedup.fuzzy.max-iterations", "dedup.output.files-per-lang", "tokenizer.train.max-words", "tokenizer.train.min-pair-count",
                 "tokenize.output.files-per-lang", "mix.pack-buckets", "train.model.layers", "train.model.d-model", "train.model.heads",
                 "train.workers", "train.batch-per-worker", "train.averaging-frequency", "train.wait-k", "eval.batch-size", "train.grow.max-layers",
-                "train.model.moe.top-k", "train.model.moe.every"}) {
+                "train.model.moe.top-k", "train.model.moe.every", "train.pbt.population", "train.pbt.ready-rounds", "train.pbt.heldout-docs"}) {
             RANGES.put(k, POSITIVE_INT);
         }
         for (String k : new String[]{"pipeline.lock-wait-s", "pipeline.progress-interval-s", "ingest.input.repartition", "dedup.line.min-line-chars", "dedup.line.min-doc-chars",
@@ -68,7 +69,8 @@ final class ConfigRanges {
             RANGES.put(k, POSITIVE);
         }
         for (String k : new String[]{"langid.train.heldout-fraction", "dedup.fuzzy.threshold", "mix.heldout-fraction", "mix.replay.fraction",
-                "train.replay.fraction", "train.optimizer.min-lr-ratio", "tokenizer.train.alpha", "mix.alpha"}) {
+                "train.replay.fraction", "train.optimizer.min-lr-ratio", "tokenizer.train.alpha", "mix.alpha", "train.pbt.fraction",
+                "train.pbt.resample-probability"}) {
             RANGES.put(k, FRACTION);
         }
         for (String k : new String[]{"train.optimizer.beta1", "train.optimizer.beta2", "train.averaging.outer-momentum"}) {
@@ -79,6 +81,28 @@ final class ConfigRanges {
     }
 
     private ConfigRanges() {
+    }
+
+    /** train.pbt.factors: positive numbers; each train.pbt.hyperparameters.* range: [] or [lo, hi] with 0 <= lo <= hi (0 < lo for the learning rate). */
+    private static void checkPbtLists(Config merged) {
+        if (merged.hasPath("train.pbt.factors")) {
+            List<Double> f = merged.getDoubleList("train.pbt.factors");
+            if (f.isEmpty() || f.stream().anyMatch(x -> !(x > 0))) {
+                throw new ConfigError("config key 'train.pbt.factors' must be a non-empty list of positive numbers, got " + f);
+            }
+        }
+        if (!merged.hasPath("train.pbt.hyperparameters")) {
+            return;
+        }
+        for (String name : merged.getConfig("train.pbt.hyperparameters").root().keySet()) {
+            String key = "train.pbt.hyperparameters." + name;
+            List<Double> r = merged.getDoubleList(key);
+            boolean lrPositive = !name.equals("learning-rate") || (r.size() == 2 && r.get(0) > 0);
+            if (!r.isEmpty() && (r.size() != 2 || !(r.get(0) >= 0 && r.get(0) <= r.get(1)) || !lrPositive)) {
+                throw new ConfigError("config key '" + key + "' must be [] (not searched) or [lo, hi] with 0 <= lo <= hi"
+                        + (name.equals("learning-rate") ? " and lo > 0" : "") + ", got " + r);
+            }
+        }
     }
 
     static void check(Config merged) {
@@ -96,6 +120,7 @@ final class ConfigRanges {
             throw new ConfigError("config keys 'train.model.d-model' (" + merged.getInt("train.model.d-model") + ") and 'train.model.heads' ("
                     + merged.getInt("train.model.heads") + "): the heads must divide the width");
         }
+        checkPbtLists(merged);
         if (merged.hasPath("train.model.normformer-residual-scale") && merged.getBoolean("train.model.normformer-residual-scale")
                 && !merged.getBoolean("train.model.normformer")) {
             throw new ConfigError("config key 'train.model.normformer-residual-scale' = true needs 'train.model.normformer' = true");

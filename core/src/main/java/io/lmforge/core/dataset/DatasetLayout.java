@@ -125,6 +125,15 @@ public final class DatasetLayout implements Serializable {
         return new Path(modelRun(run), INITIAL);
     }
 
+    /** pbt/&lt;run&gt;/lineage: a population-based run's ready points, one row per member (train.mode = pbt). */
+    public Path pbtLineageRoot(String run) {
+        return dataset("pbt/" + checkName(run, "train.run") + "/lineage");
+    }
+
+    public Path pbtLineage(String run, String chunk) {
+        return chunkUnder(pbtLineageRoot(run), chunk);
+    }
+
     public Path metricsRoot(String run) {
         return new Path(modelRun(run), "metrics");
     }

@@ -77,6 +77,20 @@ public final class DatasetSchemas {
             .add("balance_loss", DataTypes.DoubleType).add("expert_load", DataTypes.createArrayType(DataTypes.DoubleType))
             .add("dropped_share", DataTypes.DoubleType);
 
+    /**
+     * pbt/&lt;run&gt;/lineage/chunk=ID/: one row per member and ready point of a population-based run: the
+     * hyperparameters it trained with, its training loss and held-out score, and what it continues from
+     * (parent: its own number, or the member it copied at this point) with which hyperparameters.
+     */
+    public static final StructType PBT_LINEAGE = new StructType().add("chunk", DataTypes.StringType).add("ready", DataTypes.LongType)
+            .add("round", DataTypes.IntegerType).add("step", DataTypes.LongType).add("tokens_seen", DataTypes.LongType)
+            .add("member", DataTypes.IntegerType)
+            .add("hyperparameters", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType, false))
+            .add("train_loss", DataTypes.DoubleType).add("score", DataTypes.DoubleType).add("parent", DataTypes.IntegerType)
+            .add("exploited", DataTypes.BooleanType)
+            .add("next_hyperparameters", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType, false))
+            .add("seconds", DataTypes.DoubleType);
+
     /** eval/&lt;run&gt;/anytime/chunk=ID/: one row per metric, task, language and k. */
     public static final StructType ANYTIME = new StructType().add("chunk", DataTypes.StringType).add("seq", DataTypes.LongType)
             .add("model_chunk", DataTypes.StringType).add("step", DataTypes.LongType).add("tokens_seen", DataTypes.LongType)

@@ -80,6 +80,17 @@ class ConfigSafetyTest {
         assertTrue(half.getMessage().contains("an integer"), half.getMessage());
         PipelineConfig ok = PipelineConfig.load(null, List.of("train.model.d-model=96", "train.model.heads=3", "mix.heldout-fraction=0"));
         assertEquals(96, ok.getInt("train.model.d-model"));
+        // Population Based Training's lists: priors [lo, hi] (or [] = not searched), positive factors
+        ConfigError lr = assertThrows(ConfigError.class, () -> PipelineConfig.load(null, List.of("train.pbt.hyperparameters.learning-rate=[0, 1e-3]")));
+        assertTrue(lr.getMessage().contains("'train.pbt.hyperparameters.learning-rate' must be [] (not searched) or [lo, hi]"), lr.getMessage());
+        ConfigError wd = assertThrows(ConfigError.class, () -> PipelineConfig.load(null, List.of("train.pbt.hyperparameters.weight-decay=[0.2, 0.1]")));
+        assertTrue(wd.getMessage().contains("weight-decay"), wd.getMessage());
+        ConfigError factors = assertThrows(ConfigError.class, () -> PipelineConfig.load(null, List.of("train.pbt.factors=[0.8, -1]")));
+        assertTrue(factors.getMessage().contains("'train.pbt.factors' must be a non-empty list of positive numbers"), factors.getMessage());
+        assertThrows(ConfigError.class, () -> PipelineConfig.load(null, List.of("train.pbt.population=0")));
+        assertThrows(ConfigError.class, () -> PipelineConfig.load(null, List.of("train.pbt.hyperparameters.momentum=[0.8, 0.9]")), "unknown key");
+        assertEquals(List.of(), PipelineConfig.load(null, List.of("train.pbt.hyperparameters.weight-decay=[]")).raw()
+                .getDoubleList("train.pbt.hyperparameters.weight-decay"));
     }
 
     @Test

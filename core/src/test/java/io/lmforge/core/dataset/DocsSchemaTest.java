@@ -30,6 +30,7 @@ class DocsSchemaTest {
         sections.put("`mix/chunk=<id>/train/*.parquet`", DatasetSchemas.SEQUENCES);
         sections.put("`models/<run>/metrics/chunk=<id>/*.parquet`", DatasetSchemas.TRAIN_METRICS);
         sections.put("`eval/<run>/anytime/chunk=<id>/*.parquet`", DatasetSchemas.ANYTIME);
+        sections.put("`pbt/<run>/lineage/chunk=<id>/*.parquet`", DatasetSchemas.PBT_LINEAGE);
         String docsSection = section(doc, "`docs/chunk=<id>/lang=<l>/*.parquet`");
         for (Map.Entry<String, StructType> e : sections.entrySet()) {
             String text = expandBraces(section(doc, e.getKey()));

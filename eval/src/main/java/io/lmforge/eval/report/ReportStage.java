@@ -41,7 +41,8 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final StageSpec SPEC = StageSpec.of("report",
                     "Markdown/HTML report with PNG plots of a run's evaluations over chunks (anytime curve) and its training loss")
-            .reads("eval/<train.run>/chunk=*/results.json, eval/<train.run>/anytime/chunk=*, models/<train.run>/metrics/chunk=*")
+            .reads("eval/<train.run>/chunk=*/results.json, eval/<train.run>/anytime/chunk=*, models/<train.run>/metrics/chunk=*,",
+                    "pbt/<train.run>/lineage/chunk=* (train.mode = pbt)")
             .writes("report.out (default <root>/report/<run>/): report.md, report.html, anytime_bpb.png, anytime_accuracy.png,",
                     "bpb_by_language.png, accuracy_<task>.png, training_loss.png")
             .config("report", "train.run")
@@ -49,7 +50,7 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
             .build();
 
     /** The run's committed eval chunks in arrival order, and its committed metrics chunks. */
-    record Plan(String run, List<String> evalChunks, List<Path> metrics) {
+    record Plan(String run, List<String> evalChunks, List<Path> metrics, List<Path> lineage) {
     }
 
     @Override
@@ -75,18 +76,17 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
         for (String c : chunks) {
             plan.input("eval " + c, layout.eval(run, c), "eval --chunk " + c);
         }
-        List<Path> metrics = new ArrayList<>();
-        if (fs.exists(layout.metricsRoot(run))) {
-            for (FileStatus st : fs.listStatus(layout.metricsRoot(run))) {
-                if (st.getPath().getName().startsWith("chunk=") && Manifests.read(fs, st.getPath()) != null) {
-                    plan.input("metrics " + st.getPath().getName(), st.getPath(), "train");
-                    metrics.add(st.getPath());
-                }
-            }
+        List<Path> metrics = committedChunkDirs(fs, layout.metricsRoot(run));
+        for (Path m : metrics) {
+            plan.input("metrics " + m.getName(), m, "train");
+        }
+        List<Path> lineage = committedChunkDirs(fs, layout.pbtLineageRoot(run));
+        for (Path l : lineage) {
+            plan.input("pbt lineage " + l.getName(), l, "train (train.mode = pbt)");
         }
         String outConf = ctx.config().getString("report.out");
         Path out = outConf.isBlank() ? layout.report(run) : new Path(outConf);
-        return plan.payload(new Plan(run, chunks, metrics)).output("report", out);
+        return plan.payload(new Plan(run, chunks, metrics, lineage)).output("report", out);
     }
 
     @Override
@@ -114,6 +114,10 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
             bpbByLanguage(doc, latest, local);
             accuracyByTask(doc, latest, local);
             trainingLoss(doc, spark, p.metrics(), local);
+            if (!p.lineage().isEmpty()) {
+                Dataset<Row> lineage = spark.read().schema(DatasetSchemas.PBT_LINEAGE).parquet(p.lineage().stream().map(Path::toString).toArray(String[]::new));
+                PopulationSection.write(doc, lineage, local);
+            }
             Files.writeString(local.resolve("report.md"), doc.markdown(), StandardCharsets.UTF_8);
             Files.writeString(local.resolve("report.html"), doc.html(), StandardCharsets.UTF_8);
             Path staged = stageRun.staged("report");
@@ -258,6 +262,19 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
             doc.image("accuracy_" + t.getKey() + ".png", t.getKey() + " accuracy");
             doc.table(List.of("lang", "k", "acc", "stderr", "acc_norm", "acc_bytes", "n", "skipped (overlong)", "seeds"), rowsByTask.get(t.getKey()));
         }
+    }
+
+    /** The chunk=ID directories under {@code root} whose commit marker (manifest) is there. */
+    private static List<Path> committedChunkDirs(FileSystem fs, Path root) throws java.io.IOException {
+        List<Path> out = new ArrayList<>();
+        if (fs.exists(root)) {
+            for (FileStatus st : fs.listStatus(root)) {
+                if (st.getPath().getName().startsWith("chunk=") && Manifests.read(fs, st.getPath()) != null) {
+                    out.add(st.getPath());
+                }
+            }
+        }
+        return out;
     }
 
     private static void trainingLoss(ReportDocument doc, SparkSession spark, List<Path> metrics, java.nio.file.Path dir) throws java.io.IOException {

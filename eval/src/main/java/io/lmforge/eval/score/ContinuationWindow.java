@@ -1,5 +1,6 @@
 package io.lmforge.eval.score;
 
+import io.lmforge.training.score.TokenWindow;
 import java.util.Arrays;
 
 /**

@@ -1,5 +1,8 @@
 package io.lmforge.eval.score;
 
+import io.lmforge.training.score.TokenWindow;
+import io.lmforge.training.score.RollingWindows;
+import io.lmforge.training.score.LmScorer;
 import io.lmforge.tokenize.bpe.BpeEncoder;
 import io.lmforge.tokenize.bpe.HfTokenizerJson;
 import io.lmforge.training.model.NativeThreads;

@@ -1,5 +1,7 @@
 package io.lmforge.eval.score;
 
+import io.lmforge.training.score.TokenWindow;
+import io.lmforge.training.score.LmScorer;
 import io.lmforge.training.model.Gpt2Model;
 import io.lmforge.training.model.WarmupCosineSchedule;
 import org.deeplearning4j.nn.graph.ComputationGraph;

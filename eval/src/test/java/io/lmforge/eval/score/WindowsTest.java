@@ -1,5 +1,7 @@
 package io.lmforge.eval.score;
 
+import io.lmforge.training.score.TokenWindow;
+import io.lmforge.training.score.RollingWindows;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.lmforge.eval.stage;
 
+import io.lmforge.training.score.TokenWindow;
+import io.lmforge.training.score.LmScorer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lmforge.core.config.PipelineConfig;
@@ -10,8 +12,6 @@ import io.lmforge.core.stage.StageResult;
 import io.lmforge.core.testing.SharedSpark;
 import io.lmforge.eval.EvalFixture;
 import io.lmforge.eval.score.ContinuationWindow;
-import io.lmforge.eval.score.LmScorer;
-import io.lmforge.eval.score.TokenWindow;
 import io.lmforge.tokenize.bpe.BpeEncoder;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
@@ -170,6 +170,13 @@ class EvalStageTest {
                         org.apache.spark.sql.RowFactory.create(20L, "0001", 1, 4.5, 1e-3, 100L, 50.0, 200L, 4.0, 1.05, List.of(0.3, 0.25, 0.25, 0.2), 0.05)),
                         io.lmforge.core.dataset.DatasetSchemas.TRAIN_METRICS).write().parquet(staged.toString()), java.util.Map.of(),
                 io.lmforge.core.dataset.Lineage.NONE);
+        // a population-based run's lineage (TrainStageTest checks the train stage writes it): member 2 copies member 1 at the
+        // first ready point and is the best at the second, so the best member's lineage goes 2 <- 1
+        io.lmforge.core.testing.Fixtures.commit(SharedSpark.get(), layout, "train", "0001", layout.pbtLineage("trained", "0001"),
+                staged -> SharedSpark.get().createDataFrame(List.of(lineageRow(0, 0, 1e-3, 5.0, 0, 1e-3), lineageRow(0, 1, 2e-3, 4.0, 1, 2e-3),
+                                lineageRow(0, 2, 3e-3, 6.0, 1, 2.4e-3), lineageRow(1, 0, 1e-3, 4.5, 0, 1e-3), lineageRow(1, 1, 2e-3, 3.9, 1, 2e-3),
+                                lineageRow(1, 2, 2.4e-3, 3.5, 2, 2.4e-3)), io.lmforge.core.dataset.DatasetSchemas.PBT_LINEAGE)
+                        .write().parquet(staged.toString()), java.util.Map.of(), io.lmforge.core.dataset.Lineage.NONE);
         StageContext ctx = new StageContext(SharedSpark.get(), PipelineConfig.load(null, List.of("train.run=trained")), layout,
                 null, false, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), new StageRegistry());
         new io.lmforge.eval.report.ReportStage().run(ctx);
@@ -179,11 +186,18 @@ class EvalStageTest {
         assertTrue(md.contains("| cumulative error |"), md);
         assertTrue(md.contains("## Expert utilisation") && md.contains("| 0001 | 2 | 1.050 | 5.0% | 0.30 0.25 0.25 0.20 |"), md);
         assertTrue(md.contains("| xcopa_et") || md.contains("| et | 0-shot |"), md);
-        for (String png : List.of("anytime_bpb.png", "anytime_accuracy.png", "bpb_by_language.png", "accuracy_xcopa.png", "accuracy_xwinograd.png")) {
+        assertTrue(md.contains("## Population based training") && md.contains("3 members, 2 ready points, 1 copies"), md);
+        assertTrue(md.contains("| 2 | 0001 | 2 | learning-rate 0.00240 | 3.5000 |") && md.contains("| 1 | 0001 | 1 | learning-rate 0.00200 | 4.0000 | member 2 |"), md);
+        for (String png : List.of("pbt_members.png", "pbt_learning_rate.png", "anytime_bpb.png", "anytime_accuracy.png", "bpb_by_language.png", "accuracy_xcopa.png", "accuracy_xwinograd.png")) {
             byte[] b = Files.readAllBytes(report.resolve(png));
             assertTrue(b.length > 1000 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G', png);
         }
         assertTrue(Files.readString(report.resolve("report.html")).contains("<img src=\"bpb_by_language.png\""));
+    }
+
+    private static org.apache.spark.sql.Row lineageRow(long ready, int member, double lr, double score, int parent, double nextLr) {
+        return org.apache.spark.sql.RowFactory.create("0001", ready, (int) ready, 2 * (ready + 1), 64 * (ready + 1), member,
+                java.util.Map.of("learning-rate", lr), 5.0, score, parent, parent != member, java.util.Map.of("learning-rate", nextLr), 1.0);
     }
 
     @Test

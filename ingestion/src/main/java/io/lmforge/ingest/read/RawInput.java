@@ -103,7 +103,10 @@ public final class RawInput {
             keys.put(new Path(files.get(i).path()).toUri().getPath(), files.get(i).key());
             paths[i] = files.get(i).path();
         }
-        Dataset<Row> df = spark.read().option("mergeSchema", "true").parquet(paths);
+        // a data page that cannot be decoded (or whose CRC, when the writer stored one, does not match: damage that would
+        // otherwise decode into wrong text) ends its file instead of failing the chunk; ParquetShortReads counts what it cut
+        Dataset<Row> df = spark.read().option("mergeSchema", "true").option("ignoreCorruptFiles", "true")
+                .option("parquet.page.verify-checksum.enabled", "true").parquet(paths);
         String textField = opts.textField();
         if (!List.of(df.columns()).contains(textField)) {
             throw new ConfigError("ingest.input.text-field '" + textField + "' is not a column of the Parquet input (columns: "

@@ -47,6 +47,18 @@ public final class RawRecord {
         return r;
     }
 
+    /** This record at another offset (its doc_id follows the offset). */
+    RawRecord atOffset(long newOffset) {
+        RawRecord r = new RawRecord(file, newOffset);
+        r.url = url;
+        r.text = text;
+        r.rawBytes = rawBytes;
+        r.metadata = metadata;
+        r.error = error;
+        r.detail = detail;
+        return r;
+    }
+
     static RawRecord error(InputFile file, long offset, String reason, String detail, byte[] raw) {
         RawRecord r = new RawRecord(file, offset);
         r.error = reason;

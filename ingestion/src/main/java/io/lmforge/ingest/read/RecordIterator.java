@@ -14,6 +14,7 @@ import java.util.NoSuchElementException;
 abstract class RecordIterator implements Iterator<RawRecord>, Closeable {
     private RawRecord next;
     private boolean done;
+    private long lastOffset = Long.MIN_VALUE;
     protected int produced;
 
     protected abstract RawRecord computeNext() throws IOException;
@@ -40,6 +41,12 @@ abstract class RecordIterator implements Iterator<RawRecord>, Closeable {
             }
             return false;
         }
+        if (next.offset <= lastOffset) {
+            // offsets name records (doc_id = hash of file and offset): a record reported where the previous one
+            // started (a read error at the last record's start) must not take its id
+            next = next.atOffset(lastOffset + 1);
+        }
+        lastOffset = next.offset;
         produced++;
         return true;
     }

@@ -31,32 +31,42 @@ class ReaderFuzzTest {
     private static final ReadOptions OPTS = new ReadOptions("text", "url", 1 << 16);
     private static final int MUTANTS = 40;
 
+    /** A mutated input file and the format it is read as. */
+    record Mutant(Path file, InputFormat format) {
+    }
+
     @Test
     void mutatedInputsBecomeTextOrReasonsNeverExceptions() throws IOException {
-        Path dir = SharedSpark.tempDir("fuzz");
         TreeMap<String, Integer> outcomes = new TreeMap<>();
-        int files = 0;
-        byte[] jsonl = firstBytes(gunzip(SampleText.sampleDir().resolve("chunk-0001/gnome-help.jsonl.gz")), 120_000);
-        byte[] text = firstBytes(Files.readAllBytes(SampleText.sampleDir().resolve("chunk-0002/text/gnome-help-fr.txt")), 120_000);
-        byte[] wet = firstBytes(gunzip(SampleText.sampleDir().resolve("chunk-0003/sample-0003.warc.wet.gz")), 200_000);
-        byte[] warc = warc();
-        Random rnd = new Random(20261203);
-        for (int m = 0; m < MUTANTS; m++) {
-            for (String ext : List.of("", ".gz", ".zst", ".gz!", ".zst!")) { // "!": the compressed bytes damaged too
-                files += fuzz(dir, "jsonl" + m + ext, ".jsonl", InputFormat.JSONL, mutate(jsonl, rnd), ext, rnd, outcomes);
-                files += fuzz(dir, "text" + m + ext, ".txt", InputFormat.TEXT, mutate(text, rnd), ext, rnd, outcomes);
-            }
-            files += fuzz(dir, "wet" + m, ".wet", InputFormat.WET, mutate(wet, rnd), "", rnd, outcomes);
-            files += fuzz(dir, "warc" + m, ".warc", InputFormat.WARC, mutate(warc, rnd), "", rnd, outcomes);
+        List<Mutant> mutants = writeMutants(SharedSpark.tempDir("fuzz"), MUTANTS, new Random(20261203));
+        for (Mutant m : mutants) {
+            read(m, outcomes);
         }
         int records = outcomes.values().stream().mapToInt(Integer::intValue).sum();
-        System.out.printf("reader fuzz: %d mutated files, %d records: %s%n", files, records, outcomes);
+        System.out.printf("reader fuzz: %d mutated files, %d records: %s%n", mutants.size(), records, outcomes);
         assertTrue(records > 5000, "thousands of records: " + records);
         assertTrue(outcomes.size() > 4, "the mutants reach several reasons: " + outcomes);
     }
 
-    private static int fuzz(Path dir, String name, String suffix, InputFormat format, byte[] plain, String ext, Random rnd,
-                            TreeMap<String, Integer> outcomes) throws IOException {
+    /** {@code mutants} rounds of mutated sample JSONL and text (plain, .gz, .zst, damaged .gz/.zst), WET and WARC files in {@code dir}. */
+    static List<Mutant> writeMutants(Path dir, int mutants, Random rnd) throws IOException {
+        byte[] jsonl = firstBytes(gunzip(SampleText.sampleDir().resolve("chunk-0001/gnome-help.jsonl.gz")), 120_000);
+        byte[] text = firstBytes(Files.readAllBytes(SampleText.sampleDir().resolve("chunk-0002/text/gnome-help-fr.txt")), 120_000);
+        byte[] wet = firstBytes(gunzip(SampleText.sampleDir().resolve("chunk-0003/sample-0003.warc.wet.gz")), 200_000);
+        byte[] warc = warc();
+        List<Mutant> out = new ArrayList<>();
+        for (int m = 0; m < mutants; m++) {
+            for (String ext : List.of("", ".gz", ".zst", ".gz!", ".zst!")) { // "!": the compressed bytes damaged too
+                out.add(write(dir, "jsonl" + m + ext, ".jsonl", InputFormat.JSONL, mutate(jsonl, rnd), ext, rnd));
+                out.add(write(dir, "text" + m + ext, ".txt", InputFormat.TEXT, mutate(text, rnd), ext, rnd));
+            }
+            out.add(write(dir, "wet" + m, ".wet", InputFormat.WET, mutate(wet, rnd), "", rnd));
+            out.add(write(dir, "warc" + m, ".warc", InputFormat.WARC, mutate(warc, rnd), "", rnd));
+        }
+        return out;
+    }
+
+    private static Mutant write(Path dir, String name, String suffix, InputFormat format, byte[] plain, String ext, Random rnd) throws IOException {
         boolean damage = ext.endsWith("!");
         String e = damage ? ext.substring(0, ext.length() - 1) : ext;
         byte[] bytes = e.equals(".gz") ? gzip(plain) : e.equals(".zst") ? zstd(plain) : plain;
@@ -65,10 +75,18 @@ class ReaderFuzzTest {
         }
         Path f = dir.resolve(name.replace("!", "-damaged") + suffix + e);
         Files.write(f, bytes);
-        List<RawRecord> first = assertDoesNotThrow(() -> RecordReadersTest.readAll(f, format, OPTS), f.toString());
-        List<RawRecord> second = RecordReadersTest.readAll(f, format, OPTS);
+        return new Mutant(f, format);
+    }
+
+    private static void read(Mutant m, TreeMap<String, Integer> outcomes) throws IOException {
+        Path f = m.file();
+        List<RawRecord> first = assertDoesNotThrow(() -> RecordReadersTest.readAll(f, m.format(), OPTS), f.toString());
+        List<RawRecord> second = RecordReadersTest.readAll(f, m.format(), OPTS);
         assertEquals(signature(first), signature(second), "the same result twice: " + f);
+        long last = Long.MIN_VALUE;
         for (RawRecord r : first) {
+            assertTrue(r.offset() > last, "offsets name records (their doc_id): strictly increasing in " + f + ", " + r.offset() + " after " + last);
+            last = r.offset();
             if (r.error() == null) {
                 assertTrue(r.text() != null, "a kept record has text: " + f);
             } else {
@@ -76,7 +94,6 @@ class ReaderFuzzTest {
             }
             outcomes.merge(r.error() == null ? "text" : r.error(), 1, Integer::sum);
         }
-        return 1;
     }
 
     private static List<String> signature(List<RawRecord> rs) {

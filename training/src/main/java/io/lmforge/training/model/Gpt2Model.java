@@ -118,21 +118,28 @@ public final class Gpt2Model {
 
     /** As {@link #create(Spec, io.lmforge.training.optim.OptimizerSpec, long)} in another precision (the float64 parity check). */
     public static ComputationGraph create(Spec spec, io.lmforge.training.optim.OptimizerSpec opt, long seed, DataType dataType) {
+        ComputationGraph net = new ComputationGraph(configuration(spec, opt, opt.schedule(), seed, dataType));
+        net.init();
+        return net;
+    }
+
+    /**
+     * The training configuration for train.optimizer.kind with the learning-rate schedule given: AdamW's
+     * updater and weight decay in the graph, or no updater (schedule-free's step keeps its hyperparameters).
+     */
+    public static ComputationGraphConfiguration configuration(Spec spec, io.lmforge.training.optim.OptimizerSpec opt, ISchedule learningRate,
+                                                              long seed, DataType dataType) {
         if (opt.kind() == io.lmforge.training.optim.OptimizerSpec.Kind.ADAMW) {
-            ComputationGraph net = new ComputationGraph(configuration(spec,
-                    new Optimizer(opt.schedule(), opt.beta1(), opt.beta2(), opt.epsilon(), opt.weightDecay(), opt.clipNorm()), seed, dataType));
-            net.init();
-            return net;
+            return configuration(spec, new Optimizer(learningRate, opt.beta1(), opt.beta2(), opt.epsilon(), opt.weightDecay(), opt.clipNorm()),
+                    seed, dataType);
         }
-        ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(seed).dataType(dataType)
+        return new NeuralNetConfiguration.Builder().seed(seed).dataType(dataType)
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED).inferenceWorkspaceMode(WorkspaceMode.ENABLED)
                 .updater(new org.nd4j.linalg.learning.config.NoOp())
                 .graphBuilder().addInputs("tokens")
                 .addLayer("gpt", layer(spec), "tokens")
                 .addLayer("loss", lossLayer(spec), "gpt")
-                .setOutputs("loss").build());
-        net.init();
-        return net;
+                .setOutputs("loss").build();
     }
 
     public static ComputationGraph create(Spec spec, Optimizer opt, long seed) {

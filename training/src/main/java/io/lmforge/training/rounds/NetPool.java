@@ -15,8 +15,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * graph from its JSON and allocating its workspaces costs more than a small model's round, and two
  * tasks of one executor (local[N], executor cores > 1) must never share one.
  */
-final class NetPool {
-    record Worker(ComputationGraph net, InnerStep step) {
+public final class NetPool {
+    public record Worker(ComputationGraph net, InnerStep step) {
     }
 
     private static final Map<String, Queue<Worker>> POOL = new ConcurrentHashMap<>();
@@ -24,17 +24,22 @@ final class NetPool {
     private NetPool() {
     }
 
-    static Worker borrow(String configJson, OptimizerSpec optimizer) {
+    public static Worker borrow(String configJson, OptimizerSpec optimizer) {
         Worker w = POOL.computeIfAbsent(key(configJson, optimizer), k -> new ConcurrentLinkedQueue<>()).poll();
         if (w != null) {
             return w;
         }
+        return build(configJson, optimizer);
+    }
+
+    /** A new model from its configuration, outside the pool (a population member whose hyperparameters change between tasks). */
+    public static Worker build(String configJson, OptimizerSpec optimizer) {
         ComputationGraph net = new ComputationGraph(ComputationGraphConfiguration.fromJson(configJson));
         net.init();
         return new Worker(net, optimizer.newStep());
     }
 
-    static void release(String configJson, OptimizerSpec optimizer, Worker w) {
+    public static void release(String configJson, OptimizerSpec optimizer, Worker w) {
         POOL.computeIfAbsent(key(configJson, optimizer), k -> new ConcurrentLinkedQueue<>()).add(w);
     }
 

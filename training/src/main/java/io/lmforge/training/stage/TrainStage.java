@@ -69,7 +69,9 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
             .reads("mix/chunk=ID/train (and mix of deferred chunks under wait-k), tokenizer/<version>/tokenizer.json,",
                     "models/<run>/chunk=<latest>/model.zip to continue from")
             .writes("models/<run>/chunk=ID/        model.zip (with Adam state), training_state.json, _MANIFEST.json",
-                    "models/<run>/metrics/chunk=ID/  step, chunk, round, loss, lr, tokens, tokens_per_s, tokens_seen, elapsed_s")
+                    "                               (train.mode = pbt: the best member, and population/ with every member)",
+                    "models/<run>/metrics/chunk=ID/  step, chunk, round, loss, lr, tokens, tokens_per_s, tokens_seen, elapsed_s",
+                    "pbt/<run>/lineage/chunk=ID/     train.mode = pbt: member, ready point, hyperparameters, score, parent")
             .config("train")
             .notes("Chunks of one run train one after another (a shared lock per run): each continues the checkpoint of the one before.")
             .build();
@@ -128,6 +130,9 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         plan.payload(new Plan(seq, latest, group, history, l.requireTokenizer("mix chunk " + chunk), l.seqLen()))
                 .output("model", ckpts.chunkDir(chunk))
                 .output("metrics", layout.metrics(ckpts.run(), chunk));
+        if (pbtMode(ctx.config())) {
+            plan.output("lineage", layout.pbtLineage(ckpts.run(), chunk));
+        }
         if (latest == null) { // the run's first model: its untrained state is kept too (eval --chunk initial)
             plan.output("initial", layout.modelInitial(ckpts.run()));
         }
@@ -141,6 +146,9 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         int k = schedule.equals("wait-k") ? run.config().getInt("train.wait-k") : 1;
         if (p.group().size() < k) {
             run.spark().createDataFrame(List.of(), DatasetSchemas.TRAIN_METRICS).coalesce(1).write().parquet(run.staged("metrics").toString());
+            if (pbtMode(run.config())) {
+                run.spark().createDataFrame(List.of(), DatasetSchemas.PBT_LINEAGE).coalesce(1).write().parquet(run.staged("lineage").toString());
+            }
             Map<String, Object> counts = new LinkedHashMap<>();
             counts.put("trained", 0);
             counts.put("reason", String.format(Locale.ROOT, "wait-k: %d of %d chunks gathered (%s)", p.group().size(), k, p.group()));
@@ -171,6 +179,10 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         if (p.latest() == null) {
             saveCheckpoint(fs, run.staged("initial"), net, state, opt, new ModelHeader(0, 0, List.of(), null, c.getLong("train.seed"), 0,
                     List.of(), p.tokenizerVersion(), p.seqLen(), vocab, net.numParams(), Gpt2Model.layerOf(net).architecture().label()));
+        }
+        if (pbtMode(c)) {
+            return new PbtChunk(run, opt).compute(new PbtChunk.Start(net, state, sequences, start.tokensSeen(), vocab), replay.count(),
+                    replay.chunks(), t0);
         }
         driverStep.setState(net, state.sharedInner());
         driverStep.restoreTrainingParams(net);
@@ -227,8 +239,13 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
                 counts.get("final_loss"), ckpts.chunkDir(chunk)));
     }
 
+    /** train.mode = pbt: a population trains the chunk (PbtChunk) instead of one model averaged over workers. */
+    static boolean pbtMode(PipelineConfig c) {
+        return c.getEnum("train.mode").equals("pbt");
+    }
+
     /** model.zip, the optimiser state beside it, and training_state.json. */
-    private static void saveCheckpoint(FileSystem fs, Path dir, ComputationGraph net, RoundState state, OptimizerSpec opt, ModelHeader header)
+    static void saveCheckpoint(FileSystem fs, Path dir, ComputationGraph net, RoundState state, OptimizerSpec opt, ModelHeader header)
             throws IOException {
         fs.mkdirs(dir);
         ModelFiles.save(fs, net, dir);

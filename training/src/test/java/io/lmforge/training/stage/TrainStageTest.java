@@ -59,23 +59,42 @@ class TrainStageTest {
             }
             rows.add(RowFactory.create((long) i, t));
         }
+        List<Row> heldout = new ArrayList<>(); // documents after the packed text: what train.mode = pbt scores members on
+        for (int d = 0; d < 6; d++) {
+            List<Integer> t = new ArrayList<>();
+            for (int k = 0; k < 40; k++) {
+                t.add(1 + (text[from + 96 * (SEQ + 1) + d * 40 + k] & 0xFF));
+            }
+            heldout.add(RowFactory.create(chunk + "-h" + d, 40, 40, t));
+        }
         DatasetLayout layout = new DatasetLayout(root.toString());
-        Fixtures.commit(SharedSpark.get(), layout, "mix", chunk, layout.mix(chunk), staged -> SharedSpark.get().createDataFrame(rows,
-                        new StructType().add("seq_id", DataTypes.LongType).add("tokens", DataTypes.createArrayType(DataTypes.IntegerType, false)))
-                .write().parquet(new org.apache.hadoop.fs.Path(staged, "train").toString()), Map.of(), new Lineage(null, "v1", SEQ));
+        Fixtures.commit(SharedSpark.get(), layout, "mix", chunk, layout.mix(chunk), staged -> {
+            SharedSpark.get().createDataFrame(rows,
+                            new StructType().add("seq_id", DataTypes.LongType).add("tokens", DataTypes.createArrayType(DataTypes.IntegerType, false)))
+                    .write().parquet(new org.apache.hadoop.fs.Path(staged, "train").toString());
+            SharedSpark.get().createDataFrame(heldout, new StructType().add("doc_id", DataTypes.StringType).add("n_bytes", DataTypes.IntegerType)
+                            .add("n_tokens", DataTypes.IntegerType).add("tokens", DataTypes.createArrayType(DataTypes.IntegerType, false)))
+                    .write().parquet(new org.apache.hadoop.fs.Path(staged, "heldout/lang=fr").toString());
+        }, Map.of(), new Lineage(null, "v1", SEQ));
     }
 
     private static StageResult train(String chunk, String... sets) throws Exception {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        try {
+            return train(chunk, console, sets);
+        } finally {
+            System.out.print(console.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static StageResult train(String chunk, java.io.OutputStream console, String... sets) throws Exception {
         List<String> s = new ArrayList<>(List.of("train.model.layers=1", "train.model.d-model=32", "train.model.heads=2", "train.workers=2",
                 "train.batch-per-worker=4", "train.averaging-frequency=2", "train.max-rounds-per-chunk=3",
                 "train.optimizer.learning-rate=3e-3", "train.optimizer.warmup-steps=2"));
         s.addAll(List.of(sets));
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
         StageContext ctx = new StageContext(SharedSpark.get(), PipelineConfig.load(null, s), new DatasetLayout(root.toString()), chunk, false,
                 new PrintStream(console, true, StandardCharsets.UTF_8), new StageRegistry());
-        StageResult r = new TrainStage().run(ctx);
-        System.out.print(console.toString(StandardCharsets.UTF_8));
-        return r;
+        return new TrainStage().run(ctx);
     }
 
     private static JsonNode state(String run, String chunk) throws Exception {
@@ -226,6 +245,116 @@ class TrainStageTest {
             assertTrue(dropped >= 0 && dropped < 1, "dropped share " + dropped);
             assertTrue(r.getDouble(r.fieldIndex("loss")) < Math.log(257) + 0.1, "loss " + r);
         }
+    }
+
+    private static final List<String> PBT = List.of("train.mode=pbt", "train.pbt.population=3", "train.pbt.ready-rounds=1",
+            "train.pbt.fraction=0.34", "train.pbt.heldout-docs=4", "train.pbt.hyperparameters.learning-rate=[1e-3, 1e-2]");
+
+    private static String[] pbt(String run) {
+        List<String> s = new ArrayList<>(PBT);
+        s.add("train.run=" + run);
+        return s.toArray(String[]::new);
+    }
+
+    @Test
+    void aPopulationTrainsEachChunkCopiesItsBestIntoItsWorstCheckpointsTheBestMemberAndResumesAfterAKill() throws Exception {
+        assertEquals(StageResult.Outcome.COMMITTED, train("0001", pbt("pbt")).outcome());
+        List<Row> lineage = lineage("pbt", "0001");
+        assertEquals(9, lineage.size(), "3 ready points (one per round) x 3 members");
+        for (int ready = 0; ready < 3; ready++) {
+            List<Row> at = lineage.subList(3 * ready, 3 * ready + 3);
+            double[] scores = at.stream().mapToDouble(r -> r.getDouble(r.fieldIndex("score"))).toArray();
+            int best = io.lmforge.training.pbt.PbtDecisions.ranking(scores)[0];
+            int worst = io.lmforge.training.pbt.PbtDecisions.ranking(scores)[2];
+            for (Row r : at) {
+                int m = r.getInt(r.fieldIndex("member"));
+                Map<String, Double> used = r.getJavaMap(r.fieldIndex("hyperparameters"));
+                Map<String, Double> next = r.getJavaMap(r.fieldIndex("next_hyperparameters"));
+                assertEquals(m == worst, r.getBoolean(r.fieldIndex("exploited")), "only the worst of 3 copies (truncation 1 of 3): " + r);
+                if (m == worst) {
+                    assertEquals(best, r.getInt(r.fieldIndex("parent")), "the worst copies the best");
+                    Map<String, Double> parents = at.get(best).getJavaMap(at.get(best).fieldIndex("hyperparameters"));
+                    double factor = next.get("learning-rate") / parents.get("learning-rate");
+                    assertTrue(Math.abs(factor - 0.8) < 1e-9 || Math.abs(factor - 1.2) < 1e-9, "perturbed by 0.8 or 1.2: " + factor);
+                } else {
+                    assertEquals(m, r.getInt(r.fieldIndex("parent")));
+                    assertEquals(used, next);
+                }
+                if (ready < 2) { // what a member trains with next is what its row said
+                    Row later = lineage.get(3 * (ready + 1) + m);
+                    assertEquals(next, later.getJavaMap(later.fieldIndex("hyperparameters")));
+                }
+            }
+        }
+        // model.zip is the best member: it scores on the held-out documents what the population recorded
+        JsonNode population = new ObjectMapper().readTree(root.resolve("models/pbt/chunk=0001/population/population.json").toFile());
+        int best = population.get("best").asInt();
+        double recorded = population.get("members").get(best).get("score").asDouble();
+        assertEquals(recorded, ((Number) manifest("pbt", "0001").counts().get("best_bpb")).doubleValue());
+        List<int[]> docs = new ArrayList<>();
+        for (Row r : SharedSpark.get().read().parquet(root.resolve("mix/chunk=0001/heldout").toString()).orderBy("doc_id").limit(4).collectAsList()) {
+            docs.add(r.<Integer>getList(r.fieldIndex("tokens")).stream().mapToInt(Integer::intValue).toArray());
+        }
+        org.deeplearning4j.nn.graph.ComputationGraph model = io.lmforge.training.model.ModelFiles.load(
+                org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration()),
+                new org.apache.hadoop.fs.Path(root.resolve("models/pbt/chunk=0001/model.zip").toString()));
+        assertEquals(recorded, new io.lmforge.training.pbt.HeldOutSet(docs, 160, 0).bitsPerByte(model, 8), 1e-6);
+        assertTrue(recorded < 8, "below uniform guessing over 257 byte tokens: " + recorded);
+
+        ByteArrayOutputStream second = new ByteArrayOutputStream();
+        assertEquals(StageResult.Outcome.COMMITTED, train("0002", second, pbt("pbt")).outcome());
+        assertTrue(second.toString(StandardCharsets.UTF_8).contains("continuing the population of chunk 0001"), second.toString(StandardCharsets.UTF_8));
+        assertEquals(List.of(3L, 4L, 5L), lineage("pbt", "0002").stream().map(r -> r.getLong(r.fieldIndex("ready"))).distinct().toList());
+        assertEquals("0001", state("pbt", "0002").get("continued_from").asText());
+        assertEquals(12, state("pbt", "0002").get("step").asInt(), "2 chunks x 3 rounds x 2 steps, one member's steps");
+        aPopulationKilledMidChunkResumesFromItsLastCommitAndRepeatsTheUninterruptedRun("pbt");
+    }
+
+    @Test
+    void aPopulationOfOneWithNothingSearchedTrainsExactlyAsOneWorkerDoes() throws Exception {
+        String[] one = {"train.mode=pbt", "train.pbt.population=1", "train.pbt.hyperparameters.learning-rate=[]",
+                "train.pbt.hyperparameters.weight-decay=[]", "train.pbt.heldout-docs=2", "train.run=pop1"};
+        for (String chunk : List.of("0001", "0002")) {
+            train(chunk, "train.workers=1", "train.run=solo");
+            train(chunk, one);
+            assertEquals(losses("solo", chunk), losses("pop1", chunk), "chunk " + chunk + ": same weights, optimiser, data and steps: same losses");
+        }
+    }
+
+    /** Another run of the same configuration, its driver killed in chunk 0002, against the uninterrupted run {@code straight}. */
+    private static void aPopulationKilledMidChunkResumesFromItsLastCommitAndRepeatsTheUninterruptedRun(String straight) throws Exception {
+        train("0001", pbt("pbtkilled"));
+        java.io.OutputStream dying = new ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                super.write(b, off, len);
+                if (toString(StandardCharsets.UTF_8).contains("[pbt 0002] ready 5")) {
+                    throw new IllegalStateException("the driver dies at the second ready point of chunk 0002");
+                }
+            }
+        };
+        StageResult died = null;
+        try {
+            died = train("0002", dying, pbt("pbtkilled"));
+        } catch (Exception e) {
+            assertTrue(String.valueOf(e.getMessage()).contains("driver dies") || String.valueOf(e.getCause()).contains("driver dies"), e.toString());
+        }
+        assertTrue(died == null || died.outcome() != StageResult.Outcome.COMMITTED, "nothing committed");
+        assertTrue(Files.notExists(root.resolve("models/pbtkilled/chunk=0002/model.zip")));
+        assertEquals(StageResult.Outcome.COMMITTED, train("0002", pbt("pbtkilled")).outcome());
+        List<String> cols = List.of("ready", "member", "hyperparameters", "train_loss", "score", "parent", "next_hyperparameters");
+        for (String chunk : List.of("0001", "0002")) {
+            assertEquals(project(lineage(straight, chunk), cols), project(lineage("pbtkilled", chunk), cols),
+                    "chunk " + chunk + ": same seed, same population, same data: the same lineage");
+        }
+    }
+
+    private static List<Row> lineage(String run, String chunk) {
+        return SharedSpark.get().read().parquet(root.resolve("pbt/" + run + "/lineage/chunk=" + chunk).toString()).orderBy("ready", "member").collectAsList();
+    }
+
+    private static List<String> project(List<Row> rows, List<String> cols) {
+        return rows.stream().map(r -> cols.stream().map(c -> String.valueOf(r.get(r.fieldIndex(c)))).toList().toString()).toList();
     }
 
     private static Manifest manifest(String run, String chunk) throws Exception {

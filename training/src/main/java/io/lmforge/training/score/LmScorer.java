@@ -1,4 +1,4 @@
-package io.lmforge.eval.score;
+package io.lmforge.training.score;
 
 import io.lmforge.training.model.Gpt2Layer;
 import io.lmforge.training.model.Gpt2Model;

@@ -1,4 +1,4 @@
-package io.lmforge.eval.score;
+package io.lmforge.training.score;
 
 import java.util.ArrayList;
 import java.util.Arrays;
