@@ -112,12 +112,13 @@ final class PbtChunk {
         PopulationTraining pbt = new PopulationTraining(JavaSparkContext.fromSparkContext(run.spark().sparkContext()),
                 Gpt2Model.Spec.of(Gpt2Model.layerOf(net), p.seqLen()), opt, settings, c.getLong("train.seed"), c.getInt("train.batch-per-worker"));
         Population pop = startingPopulation(pbt, ckpts, s);
-        HeldOutSet heldout = heldout(p);
         int batch = c.getInt("train.batch-per-worker");
         int steps = c.getInt("train.averaging-frequency");
         RoundData data = RoundData.of(s.sequences().orderBy("seq_id", "src"), 1, batch, steps);
         int maxRounds = c.getInt("train.max-rounds-per-chunk");
         int rounds = maxRounds > 0 ? Math.min(data.rounds(), maxRounds) : data.rounds();
+        // a chunk with nothing to train on (empty) commits the population as it was: nothing to score either
+        HeldOutSet heldout = rounds == 0 ? new HeldOutSet(List.of(), 0, 0) : heldout(p);
         run.console().printf(Locale.ROOT, "train %s: population of %d (%s), %d rounds, ready every %d, scored on %,d held-out documents (%,d bytes)%n",
                 chunk, pop.members().size(), settings.exploit() == PbtSettings.Exploit.NONE ? "exploit = none: random search" : "truncation "
                         + settings.cutoff() + " of " + settings.population(), rounds, settings.readyRounds(), heldout.documents(), heldout.bytes());

@@ -44,10 +44,13 @@ class TrainStageTest {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("tokenizer.json"), "{\"added_tokens\":[{\"id\":0,\"content\":\"<|endoftext|>\"}],\"model\":{\"vocab\":{\"x\":256}}}");
         }, Map.of(), new Lineage(null, "v1", null));
-        Fixtures.arrive(SharedSpark.get(), layout, "0001", "0002");
+        Fixtures.arrive(SharedSpark.get(), layout, "0001", "0002", "0003");
         byte[] text = Files.readAllBytes(SharedSpark.repoRoot().toPath().resolve("data/sample/chunk-0002/text/ud-fr.txt"));
         writeMix("0001", text, 0);
         writeMix("0002", text, 16_000);
+        Fixtures.commit(SharedSpark.get(), layout, "mix", "0003", layout.mix("0003"), staged -> SharedSpark.get() // a chunk that packed nothing
+                .createDataFrame(List.of(), io.lmforge.core.dataset.DatasetSchemas.SEQUENCES)
+                .write().parquet(new org.apache.hadoop.fs.Path(staged, "train").toString()), Map.of(), new Lineage(null, "v1", SEQ));
     }
 
     private static void writeMix(String chunk, byte[] text, int from) throws Exception {
@@ -319,6 +322,15 @@ class TrainStageTest {
             train(chunk, one);
             assertEquals(losses("solo", chunk), losses("pop1", chunk), "chunk " + chunk + ": same weights, optimiser, data and steps: same losses");
         }
+    }
+
+    @Test
+    void anEmptyChunkCommitsThePopulationAsItWas() throws Exception {
+        assertEquals(StageResult.Outcome.COMMITTED, train("0001", pbt("pbtempty")).outcome());
+        assertEquals(StageResult.Outcome.COMMITTED, train("0003", pbt("pbtempty")).outcome(), "nothing to train on, nothing held out: not an error");
+        assertEquals(0, lineage("pbtempty", "0003").size());
+        assertEquals(Files.readString(root.resolve("models/pbtempty/chunk=0001/population/population.json")),
+                Files.readString(root.resolve("models/pbtempty/chunk=0003/population/population.json")));
     }
 
     /** Another run of the same configuration, its driver killed in chunk 0002, against the uninterrupted run {@code straight}. */
