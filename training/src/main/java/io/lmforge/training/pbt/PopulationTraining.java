@@ -58,18 +58,18 @@ public final class PopulationTraining {
         return new Population(members, 0, 0);
     }
 
-    /** Member {@code m}'s optimiser: train.optimizer.* with its searched hyperparameters. */
-    public OptimizerSpec optimizerOf(Member m) {
+    /** The optimiser of a member with searched hyperparameters {@code hyper}: train.optimizer.* with those values. */
+    public OptimizerSpec optimizerOf(Map<String, Double> hyper) {
         OptimizerSpec o = base;
         for (Hyperparameter h : settings.searched()) {
-            o = h.applyTo(o, m.hyper().get(h.name()));
+            o = h.applyTo(o, hyper.get(h.name()));
         }
         return o;
     }
 
     /** A member's DL4J configuration: its learning rate over this chunk's steps (train.optimizer.schedule) and weight decay. */
     public String configJson(Member m, long chunkStart, long chunkSteps) {
-        OptimizerSpec o = optimizerOf(m);
+        OptimizerSpec o = optimizerOf(m.hyper());
         return Gpt2Model.configuration(spec, o, o.scheduleForChunk(chunkStart, chunkSteps), seed, DataType.FLOAT).toJson();
     }
 
@@ -86,7 +86,7 @@ public final class PopulationTraining {
             List<OptimizerSpec> opts = new ArrayList<>();
             for (Member m : members) {
                 json.add(configJson(m, chunkStart, chunkSteps));
-                opts.add(optimizerOf(m));
+                opts.add(optimizerOf(m.hyper()));
             }
             Broadcast<MemberTask.Period> bc = sc.broadcast(new MemberTask.Period(json, opts, batches(data, a, b), heldout, scoreBatch));
             List<Broadcast<Member>> states = members.stream().map(sc::broadcast).toList();

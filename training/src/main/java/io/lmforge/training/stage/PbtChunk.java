@@ -137,7 +137,7 @@ final class PbtChunk {
                 for (int k = 0; k < r.roundLoss().length; k++) {
                     seen += r.roundTokens()[k];
                     long step = r.iteration() - (long) (r.roundLoss().length - 1 - k) * steps;
-                    OptimizerSpec mo = pbt.optimizerOf(memberWith(ready, r));
+                    OptimizerSpec mo = pbt.optimizerOf(ready.hyperUsed().get(r.member()));
                     metricsBySlot.get(r.member()).add(RowFactory.create(step, chunk, ready.fromRound() + k, r.roundLoss()[k],
                             mo.learningRateAt(mo.scheduleForChunk(chunkStart, chunkSteps), step), r.roundTokens()[k],
                             r.roundTokens()[k] / Math.max(r.seconds(), 1e-9) * r.roundLoss().length, seen, (System.nanoTime() - t0) / 1e9, null, null, null));
@@ -223,7 +223,7 @@ final class PbtChunk {
 
     /** The best member as a DL4J model with its optimiser state (its own learning rate and weight decay in the configuration). */
     private static ComputationGraph bestModel(PopulationTraining pbt, Member best, long chunkStart, long chunkSteps) {
-        NetPool.Worker w = NetPool.build(pbt.configJson(best, chunkStart, chunkSteps), pbt.optimizerOf(best));
+        NetPool.Worker w = NetPool.build(pbt.configJson(best, chunkStart, chunkSteps), pbt.optimizerOf(best.hyper()));
         w.net().setParams(Nd4j.createFromArray(best.params()).reshape(1, best.params().length));
         w.step().setState(w.net(), best.inner());
         w.net().getConfiguration().setIterationCount(best.iteration());
@@ -241,10 +241,6 @@ final class PbtChunk {
         run.console().printf(Locale.ROOT, "[pbt %s] ready %d (rounds %d-%d of %d) | step %,d | bpb best %.4f (member %d: %s) worst %.4f (member %d)%s | ETA %.0f s%n",
                 run.chunk(), ready.index() + 1, ready.fromRound() + 1, ready.toRound(), rounds, best.iteration(), best.score(), best.member(),
                 hyper(ready.hyperUsed().get(best.member())), worst.score(), worst.member(), copies.isEmpty() ? "" : " | " + copies, eta);
-    }
-
-    private static Member memberWith(PopulationTraining.Ready ready, MemberTask.Result r) {
-        return new Member(r.member(), ready.hyperUsed().get(r.member()), new float[0], new float[0], r.iteration(), r.score());
     }
 
     private static String hyper(Map<String, Double> h) {
