@@ -42,7 +42,19 @@ public final class ScalingBench {
     private ScalingBench() {
     }
 
-    record Config(String name, int workers, int steps, OuterOptimizer outer, AveragingRounds.InnerState inner) {
+    /**
+     * {@code splitBatch}: the global batch stays at one worker's (each of K workers takes batch / K sequences
+     * a step: strong scaling, as a data-parallel PyTorch job keeps its global batch when it adds GPUs);
+     * otherwise each worker takes the full batch and a round of K workers consumes K times the tokens.
+     */
+    record Config(String name, int workers, int steps, OuterOptimizer outer, AveragingRounds.InnerState inner, boolean splitBatch) {
+        Config(String name, int workers, int steps, OuterOptimizer outer, AveragingRounds.InnerState inner) {
+            this(name, workers, steps, outer, inner, false);
+        }
+
+        int workerBatch(int batch) {
+            return splitBatch ? Math.max(1, batch / workers) : batch;
+        }
     }
 
     record Curve(List<double[]> points, double tokensPerS) { // {tokens, held-out loss, round}
@@ -70,7 +82,7 @@ public final class ScalingBench {
             }
         }
         String filter = only;
-        List<Config> configs = configs().stream().filter(c -> c.name().contains(filter)).toList();
+        List<Config> configs = configs(batch).stream().filter(c -> c.name().contains(filter)).toList();
         Path rootPath = Path.of(root).toAbsolutePath();
         prepareData(rootPath);
         SparkSession spark = SparkSession.builder().master("local[4]").appName("bench-train-scaling").config("spark.ui.enabled", "false")
@@ -96,7 +108,9 @@ public final class ScalingBench {
         double target = lossAt(curves.get(base.name()), budget);
         System.out.printf(Locale.ROOT, "%nbaseline: 1 worker reaches held-out loss %.4f at B = %,d tokens%n", target, budget);
         for (Config c : configs) {
-            curves.put(c.name(), run(sc, train, heldout, c, optimizer(lr, warmupTokens, sqrtLr, c.workers(), batch), batch, budget * 3 / 2));
+            int perWorker = c.workerBatch(batch);
+            curves.put(c.name(), run(sc, train, heldout, c, optimizer(lr, warmupTokens, sqrtLr && !c.splitBatch(), c.workers(), perWorker), perWorker,
+                    budget * 3 / 2));
         }
         report(curves, budget, target);
         Path png = rootPath.resolve("train_scaling.png");
@@ -119,7 +133,7 @@ public final class ScalingBench {
         return new OptimizerSpec(OptimizerSpec.Kind.ADAMW, peak, warmupSteps, OptimizerSpec.Schedule.CONSTANT, 0, 1.0, 0.9, 0.95, 1e-8, 0.1, 1.0, 0, 2, false);
     }
 
-    static List<Config> configs() {
+    static List<Config> configs(int batch) {
         List<Config> out = new ArrayList<>();
         OuterOptimizer nesterov = new OuterOptimizer(OuterOptimizer.Kind.NESTEROV, 0.7, 0.9);
         for (int w : new int[]{2, 4}) {
@@ -127,6 +141,13 @@ public final class ScalingBench {
                 out.add(new Config(w + " workers, every " + h + ", average", w, h, OuterOptimizer.none(), AveragingRounds.InnerState.AVERAGED));
                 out.add(new Config(w + " workers, every " + h + ", nesterov, per-worker Adam", w, h, nesterov, AveragingRounds.InnerState.PER_WORKER));
             }
+        }
+        // strong scaling: the global batch of one worker split across the workers
+        for (int w : new int[]{2, 4}) {
+            out.add(new Config(w + " workers x " + (batch / w) + " seqs (global batch " + batch + "), every 20, average", w, 20, OuterOptimizer.none(),
+                    AveragingRounds.InnerState.AVERAGED, true));
+            out.add(new Config(w + " workers x " + (batch / w) + " seqs (global batch " + batch + "), every 20, nesterov, per-worker Adam", w, 20, nesterov,
+                    AveragingRounds.InnerState.PER_WORKER, true));
         }
         // what to do with the inner Adam state under the outer step (train.averaging.inner-state), measured at one setting
         out.add(new Config("2 workers, every 20, nesterov, averaged Adam", 2, 20, nesterov, AveragingRounds.InnerState.AVERAGED));

@@ -53,6 +53,17 @@ public final class DedupStage extends DatasetStage<DedupStage.Plan> {
     }
 
     @Override
+    public org.apache.hadoop.fs.Path committedOutput(StageContext ctx, String chunk) {
+        return ctx.layout().dedupDocs(chunk);
+    }
+
+    /** Chunk N is deduplicated against the index of every chunk that arrived before it. */
+    @Override
+    public boolean arrivalOrdered() {
+        return true;
+    }
+
+    @Override
     public List<String> sharedLocks(StageContext ctx) {
         return List.of("dedup-index");
     }

@@ -2,6 +2,7 @@ package io.lmforge.dedup;
 
 import io.lmforge.core.cli.PipelineMain;
 import io.lmforge.core.config.PipelineConfig;
+import io.lmforge.core.dataset.ChunkRegistry;
 import io.lmforge.core.dataset.DatasetLayout;
 import io.lmforge.core.dataset.Datasets;
 import io.lmforge.core.dataset.Manifest;
@@ -197,5 +198,27 @@ class DedupStageTest {
         // and a rerun of a committed chunk with the same settings is skipped
         assertEquals(0, run("dedup", "--chunk", "0001", "--root", root.toString()));
         assertTrue(lastOutput.contains("dedup 0001: skipped"), lastOutput);
+    }
+
+    @Test
+    void aChunkWaitsForTheChunksThatArrivedBeforeItUnlessGapsAreAllowed() throws Exception {
+        Path root = SharedSpark.tempDir("arrival");
+        DatasetLayout layout = new DatasetLayout(root.toString());
+        List<String> fr = longDocs("gnome-help", "fr", 3);
+        for (int c = 1; c <= 3; c++) {
+            DedupFixtures.commitDocs(layout, "000" + c, List.of(DedupFixtures.doc("a" + c, "fr", 0, fr.get(c - 1))));
+        }
+        // 0001 and 0002 are ingested and not deduplicated: 0002 (or 0003) first would leave 0001 out of its history for good
+        assertEquals(PipelineMain.USAGE, run("dedup", "--chunk", "0002", "--root", root.toString()));
+        assertTrue(lastOutput.contains("dedup 0002 must wait for chunk 0001") && lastOutput.contains("--allow-gaps"), lastOutput);
+        var fs = layout.fs(SharedSpark.get().sparkContext().hadoopConfiguration());
+        assertNull(Manifests.read(fs, layout.dedupDocs("0002")));
+        assertEquals(Long.MAX_VALUE, new ChunkRegistry(fs, layout).arrival("0002"), "a refused chunk gets no arrival number");
+        assertEquals(0, run("dedup", "--chunk", "0001", "--root", root.toString()), lastOutput);
+        // an operator may skip a chunk on purpose: 0003 goes before 0002, which then comes after it
+        assertEquals(0, run("dedup", "--chunk", "0003", "--root", root.toString(), "--allow-gaps"), lastOutput);
+        assertEquals(List.of("0001", "0003"), new ChunkRegistry(fs, layout).inArrivalOrder());
+        assertEquals(0, run("dedup", "--chunk", "0002", "--root", root.toString()), lastOutput);
+        assertEquals(List.of("0001", "0003", "0002"), new ChunkRegistry(fs, layout).inArrivalOrder());
     }
 }

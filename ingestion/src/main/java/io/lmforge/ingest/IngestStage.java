@@ -78,6 +78,11 @@ public final class IngestStage extends DatasetStage<IngestStage.Plan> {
     }
 
     @Override
+    public org.apache.hadoop.fs.Path committedOutput(StageContext ctx, String chunk) {
+        return ctx.layout().docs(chunk);
+    }
+
+    @Override
     public StageSpec spec() {
         return SPEC;
     }

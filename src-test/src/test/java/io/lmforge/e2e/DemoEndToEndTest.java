@@ -158,6 +158,18 @@ class DemoEndToEndTest {
         assertEquals(0, later.status(), later.err());
         assertTrue(later.out().contains("tokenizer-train 0002: not needed"), later.out());
         assertTrue(later.out().contains("run 0002: committed (0 stages"), later.out());
+
+        // --dry-run: what a new chunk's run would do, and nothing written
+        Cli.Run dry = Cli.run("run", "--chunk", "0004", "--root", root.toString(), "--dry-run",
+                "--set", "ingest.input.paths=[\"" + SharedSpark.repoRoot().toPath().resolve("data/sample/chunk-0003") + "\"]");
+        assertEquals(0, dry.status(), dry.err());
+        assertTrue(dry.out().contains("ingest 0004: dry-run (would run: no committed output yet)"), dry.out());
+        for (String stage : List.of("dedup", "tokenize", "mix", "train", "eval")) {
+            assertTrue(dry.out().contains(stage + " 0004: dry-run (would run after the stages before it"), stage + ":\n" + dry.out());
+        }
+        assertFalse(java.nio.file.Files.exists(root.resolve("docs/chunk=0004")), "a dry run writes nothing");
+        Cli.Run upToDate = Cli.run("dedup", "--chunk", "0002", "--root", root.toString(), "--dry-run");
+        assertTrue(upToDate.out().contains("dedup 0002: dry-run (up to date: made from the same inputs, config and code at "), upToDate.out());
     }
 
     @Test
@@ -300,6 +312,50 @@ class DemoEndToEndTest {
             sum += it.next().path(field).asDouble();
         }
         return sum / n;
+    }
+
+    /**
+     * Every dataset read from Python as the README shows (pandas, pyarrow, DuckDB; python/read_datasets.py):
+     * the same rows as Spark, `chunk` a string equal to its directory ("0001", not 1), and no file that
+     * stores a column its directory already names.
+     */
+    @Test
+    void pandasPyarrowAndDuckDbReadEveryDatasetWithChunkAsAString() throws Exception {
+        String python = io.lmforge.core.testing.PythonEnv.python("readers");
+        com.fasterxml.jackson.databind.JsonNode seen = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                io.lmforge.core.testing.PythonEnv.runPython(python, "python/read_datasets.py", root.toString(), "default"));
+        SparkSession spark = SharedSpark.get();
+        java.util.Map<String, String> dirs = new java.util.LinkedHashMap<>();
+        for (String d : List.of("docs", "rejected", "dedup/docs", "dedup/duplicates", "tokens")) {
+            dirs.put(d, d);
+        }
+        dirs.put("metrics", "models/default/metrics");
+        dirs.put("anytime", "eval/default/anytime");
+        for (var e : dirs.entrySet()) {
+            assertTrue(seen.has(e.getKey()), e.getKey() + " read from Python: " + seen);
+            long sparkRows = spark.read().parquet(root.resolve(e.getValue()).toString()).count();
+            assertEquals(sparkRows, seen.get(e.getKey()).get("rows").asLong(), e.getKey() + ": the rows Spark reads");
+        }
+        assertEquals("[\"0001\",\"0002\",\"0003\"]", seen.get("docs").get("chunks").toString());
+        assertEquals("[\"0001\",\"0002\",\"0003\",\"initial\"]", seen.get("anytime").get("chunks").toString());
+    }
+
+    /**
+     * export-shards: chunk 0002's packed training sequences as Megatron indexed shards and Parquet for Hugging Face
+     * datasets, read back in Python (python/read_shards.py: a NumPy reader of Megatron's published .idx/.bin layout, and
+     * datasets.load_dataset) and compared token for token with the mix the train stage read.
+     */
+    @Test
+    void exportShardsWritesMegatronAndHuggingFaceShardsThatReadBackAsTheMix() throws Exception {
+        Cli.Run export = Cli.run("export-shards", "--chunk", "0002", "--root", root.toString());
+        assertEquals(0, export.status(), export.err());
+        long sequences = SharedSpark.get().read().parquet(root.resolve("mix/chunk=0002/train").toString()).count();
+        assertTrue(export.out().contains(String.format(java.util.Locale.ROOT, "export-shards 0002: committed (%,d sequences", sequences)), export.out());
+        com.fasterxml.jackson.databind.JsonNode read = new com.fasterxml.jackson.databind.ObjectMapper().readTree(io.lmforge.core.testing.PythonEnv.runPython(
+                io.lmforge.core.testing.PythonEnv.python("readers"), "python/read_shards.py", root.toString(), "0002"));
+        assertEquals(sequences, read.get("sequences").asLong());
+        assertEquals("uint16", read.get("dtype").asText(), "an 8,192-token vocabulary fits Megatron's uint16");
+        assertEquals(sequences * 129, read.get("tokens").asLong(), "mix.seq-len + 1 tokens per sequence");
     }
 
     /**

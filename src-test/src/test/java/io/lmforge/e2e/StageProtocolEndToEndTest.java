@@ -186,6 +186,18 @@ class StageProtocolEndToEndTest {
         assertEquals(1L, Manifests.read(fs, layout.dedupDocs("a")).lineage().seq());
         assertEquals(2L, Manifests.read(fs, layout.dedupDocs("b")).lineage().seq());
         assertEquals(List.of("a"), Manifests.read(fs, layout.dedupDocs("b")).counts().get("history"), "b was deduplicated against a");
+
+        // the operator's view: both ingested and deduplicated, in arrival order; a tokenize of b that died before its commit is "failed"
+        fs.mkdirs(new org.apache.hadoop.fs.Path(layout.staging(), "tokenize+b+0123456789ab"));
+        Cli.Run status = Cli.run("status", "--root", root.toString());
+        assertEquals(0, status.status(), status.err());
+        List<String> rows = status.out().lines().map(l -> l.trim().replaceAll("\\s+", " ")).toList();
+        int header = rows.indexOf("chunk ingest dedup tokenize mix train eval export-shards");
+        assertTrue(header >= 0, status.out());
+        assertEquals("a done done - - - - -", rows.get(header + 1), status.out());
+        assertEquals("b done done failed - - - -", rows.get(header + 2), status.out());
+        assertTrue(status.out().contains("tokenize b: failed | a run stopped before its commit"), status.out());
+        assertTrue(rows.stream().anyMatch(l -> l.startsWith("dedup b: done ") && l.contains("docs_in ")), status.out());
     }
 
     @Test

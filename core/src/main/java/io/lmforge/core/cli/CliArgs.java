@@ -6,8 +6,8 @@ import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 
-/** `<stage> [--conf FILE] [--root DIR] [--chunk ID] [--set key=value]... [--out DIR] [--force] [--help]`; --out DIR = --set export.out=DIR */
-public record CliArgs(String stage, File conf, String root, String chunk, List<String> sets, boolean force, boolean help) {
+/** `<stage> [--conf FILE] [--root DIR] [--chunk ID] [--set key=value]... [--out DIR] [--force] [--allow-gaps] [--dry-run] [--help]`; --out DIR = --set export.out=DIR, --allow-gaps = --set pipeline.allow-gaps=true */
+public record CliArgs(String stage, File conf, String root, String chunk, List<String> sets, boolean force, boolean help, boolean dryRun) {
 
     public static CliArgs parse(String[] rawArgs) {
         List<String> split = new ArrayList<>();
@@ -28,11 +28,14 @@ public record CliArgs(String stage, File conf, String root, String chunk, List<S
         List<String> sets = new ArrayList<>();
         boolean force = false;
         boolean help = false;
+        boolean dryRun = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
                 case "--help", "-h" -> help = true;
                 case "--force" -> force = true;
+                case "--dry-run" -> dryRun = true;
+                case "--allow-gaps" -> sets.add("pipeline.allow-gaps=true");
                 case "--conf" -> { // an empty value means no file: schedulers (the Airflow DAG) always pass the flag
                     String file = value(args, ++i, a);
                     conf = file.isEmpty() ? null : new File(file);
@@ -52,7 +55,7 @@ public record CliArgs(String stage, File conf, String root, String chunk, List<S
                 }
             }
         }
-        return new CliArgs(stage, conf, root, chunk, sets, force, help);
+        return new CliArgs(stage, conf, root, chunk, sets, force, help, dryRun);
     }
 
     private static String value(String[] args, int i, String option) {

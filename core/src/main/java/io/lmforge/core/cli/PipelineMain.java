@@ -76,15 +76,17 @@ public final class PipelineMain {
             if (root.isBlank() && "demo".equals(stage.name())) {
                 root = config.getString("demo.root");
             }
-            DatasetLayout layout = new DatasetLayout(root);
+            DatasetLayout layout = root.isBlank() && !stage.needsRoot() ? null : new DatasetLayout(root);
             preflight(stage, config, layout, root, chunk);
-            created = !SparkSession.getActiveSession().isDefined() && !SparkSession.getDefaultSession().isDefined();
-            spark = SparkSessions.getOrCreate(config, "lmforge " + stage.name() + (chunk == null ? "" : " " + chunk));
+            if (stage.needsSpark()) {
+                created = !SparkSession.getActiveSession().isDefined() && !SparkSession.getDefaultSession().isDefined();
+                spark = SparkSessions.getOrCreate(config, "lmforge " + stage.name() + (chunk == null ? "" : " " + chunk));
+            }
             out.println("lmforge " + BuildInfo.codeVersion() + " | stage " + stage.name() + (chunk == null ? "" : " | chunk " + chunk)
-                    + " | root " + layout + " | spark " + spark.sparkContext().master());
-            StageResult result = stage.run(new StageContext(spark, config, layout, chunk, cli.force(), out, registry));
+                    + (layout == null ? "" : " | root " + layout) + (spark == null ? "" : " | spark " + spark.sparkContext().master()));
+            StageResult result = stage.run(new StageContext(spark, config, layout, chunk, cli.force(), out, registry, cli.dryRun()));
             out.println(result.stage() + (result.chunk() == null ? "" : " " + result.chunk()) + ": "
-                    + result.outcome().name().toLowerCase() + (result.detail() == null ? "" : " (" + result.detail() + ")"));
+                    + result.outcome().label() + (result.detail() == null ? "" : " (" + result.detail() + ")"));
             return OK;
         } catch (ConfigError e) {
             err.println("error: " + e.getMessage());
@@ -136,7 +138,7 @@ public final class PipelineMain {
     }
 
     static void printUsage(PrintStream out, StageRegistry registry) {
-        out.println("usage: bin/pipeline STAGE [--conf FILE] [--root DIR] [--chunk ID] [--set key=value]... [--out DIR] [--force]");
+        out.println("usage: bin/pipeline STAGE [--conf FILE] [--root DIR] [--chunk ID] [--set key=value]... [--out DIR] [--force] [--allow-gaps] [--dry-run]");
         out.println("       spark-submit --class " + PipelineMain.class.getName() + " dist/target/pipeline.jar STAGE ...");
         out.println();
         out.println("stages:");
@@ -151,6 +153,8 @@ public final class PipelineMain {
         out.println("  --set key=value    override one config key (repeatable; HOCON values, e.g. --set ingest.input.paths=[a,b])");
         out.println("  --out DIR          output directory of export-hf (= --set export.out=DIR)");
         out.println("  --force            recompute even when the outputs are up to date");
+        out.println("  --dry-run          say what would run and why (up to date, inputs, config or code changed); run nothing");
+        out.println("  --allow-gaps       dedup/mix/train: process the chunk although an earlier chunk's same stage is not committed");
         out.println("  --help             this text; STAGE --help for a stage's details");
     }
 

@@ -117,7 +117,7 @@ public final class PipelineConfig implements Serializable {
         }
         String key = kv.substring(0, eq).trim();
         String value = kv.substring(eq + 1).trim();
-        ConfigParseOptions opts = SafeConfigParsing.parseOptions();
+        ConfigParseOptions opts = SafeConfigParsing.parseOptions().setOriginDescription("--set " + key); // `config` shows it
         try {
             return ConfigFactory.parseString(key + " = " + value, opts);
         } catch (ConfigException e) {

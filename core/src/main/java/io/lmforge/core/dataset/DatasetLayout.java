@@ -111,6 +111,11 @@ public final class DatasetLayout implements Serializable {
         return new Path(mix(chunk), "heldout");
     }
 
+    /** shards/chunk=ID: a chunk's packed training sequences for other trainers (megatron/tokens.{bin,idx}, hf/*.parquet). */
+    public Path shards(String chunk) {
+        return chunkDir("shards", chunk);
+    }
+
     /** models/&lt;run&gt;: a training run's checkpoints (chunk=ID) and metrics. */
     public Path modelRun(String run) {
         return dataset("models/" + checkName(run, "train.run"));

@@ -40,6 +40,23 @@ public final class Datasets {
         return readChunk(spark, dir, chunk);
     }
 
+    /**
+     * A chunk's rows whose schema has a `chunk` column, written under chunk=ID/ without it: the directory
+     * name is the column, so pandas, pyarrow, DuckDB and Spark reading the dataset's root do not meet the
+     * same column twice (pyarrow refuses to merge a string column with the directory's inferred integer).
+     */
+    public static void writeChunkRows(SparkSession spark, java.util.List<Row> rows, StructType schema, Path staged) {
+        spark.createDataFrame(rows, schema).drop("chunk").coalesce(1).write().parquet(staged.toString());
+    }
+
+    /**
+     * The rows {@link #writeChunkRows} wrote for {@code chunk}, as {@code schema} (chunk included, from the
+     * caller: it is not in the files; datasets written before carry it and read the same).
+     */
+    public static Dataset<Row> readChunkRows(SparkSession spark, Path dir, String chunk, StructType schema) {
+        return spark.read().schema(schema).parquet(dir.toString()).withColumn("chunk", org.apache.spark.sql.functions.lit(chunk));
+    }
+
     /** Rows under a Parquet directory (a stage's staged output): 0 when it holds no Parquet file at all (an empty partitioned write). */
     public static long countRows(SparkSession spark, Path dir) {
         return hasDataFiles(spark, dir) ? spark.read().parquet(dir.toString()).count() : 0;

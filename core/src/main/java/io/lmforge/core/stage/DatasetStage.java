@@ -32,6 +32,24 @@ public abstract class DatasetStage<P> implements Stage {
         return List.of();
     }
 
+    /**
+     * The directory that holds this stage's commit marker for {@code chunk} (its primary output), so that
+     * `status` and the arrival-order check can tell whether the chunk is done; null for a stage without
+     * per-chunk outputs.
+     */
+    public org.apache.hadoop.fs.Path committedOutput(StageContext ctx, String chunk) {
+        return null;
+    }
+
+    /**
+     * Whether chunk N builds on this stage's own outputs for the chunks that arrived before it (dedup's
+     * index, mix's replay history, a run's checkpoints): the runner then refuses N while one of those has
+     * no commit ({@link ArrivalOrder}).
+     */
+    public boolean arrivalOrdered() {
+        return false;
+    }
+
     @Override
     public final String name() {
         return spec().name();

@@ -27,6 +27,16 @@ public interface Stage {
         return true;
     }
 
+    /** Whether the command needs a dataset root at all (config does not: it only shows the configuration). */
+    default boolean needsRoot() {
+        return true;
+    }
+
+    /** Whether the command needs a SparkSession; false for the ones that only read files (status, config), which start at once. */
+    default boolean needsSpark() {
+        return true;
+    }
+
     /**
      * Checks that need no Spark (inputs that must exist, globs that must match), run before the Spark
      * session starts so a mistake costs no start-up; throws {@link io.lmforge.core.config.ConfigError}.

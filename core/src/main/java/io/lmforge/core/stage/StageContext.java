@@ -6,9 +6,14 @@ import org.apache.spark.sql.SparkSession;
 
 import java.io.PrintStream;
 
-/** Everything a stage run needs: Spark, config, where datasets live, which chunk, and the console. */
+/** Everything a stage run needs: Spark, config, where datasets live, which chunk, and the console; dryRun: say what would run, run nothing. */
 public record StageContext(SparkSession spark, PipelineConfig config, DatasetLayout layout, String chunk,
-                           boolean force, PrintStream console, StageRegistry registry) {
+                           boolean force, PrintStream console, StageRegistry registry, boolean dryRun) {
+
+    public StageContext(SparkSession spark, PipelineConfig config, DatasetLayout layout, String chunk, boolean force, PrintStream console,
+                        StageRegistry registry) {
+        this(spark, config, layout, chunk, force, console, registry, false);
+    }
 
     public String requireChunk(String stage) {
         if (chunk == null || chunk.isBlank()) {
@@ -17,11 +22,16 @@ public record StageContext(SparkSession spark, PipelineConfig config, DatasetLay
         return chunk;
     }
 
+    /** The root's file system (Spark's Hadoop settings when a session runs; commands without Spark read the defaults). */
+    public org.apache.hadoop.fs.FileSystem fs() {
+        return layout.fs(spark == null ? new org.apache.hadoop.conf.Configuration() : spark.sparkContext().hadoopConfiguration());
+    }
+
     public StageContext withChunk(String newChunk) {
-        return new StageContext(spark, config, layout, newChunk, force, console, registry);
+        return new StageContext(spark, config, layout, newChunk, force, console, registry, dryRun);
     }
 
     public StageContext withConfig(PipelineConfig newConfig) {
-        return new StageContext(spark, newConfig, layout, chunk, force, console, registry);
+        return new StageContext(spark, newConfig, layout, chunk, force, console, registry, dryRun);
     }
 }

@@ -23,8 +23,8 @@ import java.util.UUID;
  * The one stage protocol. For every dataset stage: plan (fail fast on missing inputs) → fingerprint
  * (declared config + inputs + code version with its git commit) → skip when up to date unless
  * --force → exclusive lock of (stage, scope), then the shared locks it waits for → plan again under
- * the locks → remove leftovers of dead runs → compute into staging → commit ({@link Publication}) →
- * after-commit steps → release. A crash at any point leaves the previous commit readable or nothing
+ * the locks → arrival order ({@link ArrivalOrder}) → remove leftovers of dead runs → compute into
+ * staging → commit ({@link Publication}) → after-commit steps → release. A crash at any point leaves the previous commit readable or nothing
  * readable, never a mix, and the next run recovers (see the crash-recovery end-to-end test).
  */
 public final class StageRunner {
@@ -44,11 +44,14 @@ public final class StageRunner {
         StagePlan<P> plan = stage.plan(ctx);
         String fingerprint = fingerprint(spec, scope, ctx, plan);
         Manifest current = upToDate(fs, plan, fingerprint);
+        if (ctx.dryRun()) {
+            return DryRun.explain(stage, outer, ctx, fs, chunk, plan, current);
+        }
         if (!ctx.force() && current != null) {
             return skipped(spec, chunk, plan);
         }
         String runId = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        String lockName = String.join("+", withStage(spec.name(), scope));
+        String lockName = lockName(spec.name(), scope);
         LockOwner me = LockOwner.current(runId, what);
         List<StageLock> locks = new ArrayList<>();
         try {
@@ -64,6 +67,7 @@ public final class StageRunner {
             if (!ctx.force() && upToDate(fs, plan, fingerprint) != null) {
                 return skipped(spec, chunk, plan);
             }
+            ArrivalOrder.check(stage, outer, fs, chunk); // under the locks: an earlier chunk that was running meanwhile has committed
             return commitRun(stage, spec, ctx, plan, fs, fingerprint, runId, lockName, t0, started);
         } finally {
             for (int i = locks.size() - 1; i >= 0; i--) {
@@ -134,7 +138,12 @@ public final class StageRunner {
         return out;
     }
 
-    private static Path lockFile(DatasetLayout layout, String name) {
+    /** The name of a stage run's exclusive lock and staging directory: the stage and its scope. */
+    static String lockName(String stage, List<String> scope) {
+        return String.join("+", withStage(stage, scope));
+    }
+
+    static Path lockFile(DatasetLayout layout, String name) {
         return new Path(layout.locks(), name + ".lock");
     }
 

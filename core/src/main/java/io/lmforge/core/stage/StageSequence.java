@@ -13,6 +13,7 @@ final class StageSequence {
     private final StageContext ctx;
     private final String banner;
     private int runs;
+    private boolean pending; // --dry-run: an earlier stage of the sequence would run
 
     StageSequence(StageContext ctx, String banner) {
         this.ctx = ctx;
@@ -34,8 +35,18 @@ final class StageSequence {
         String label = name + (stageCtx.chunk() == null ? "" : " " + stageCtx.chunk());
         ctx.console().println();
         ctx.console().println("=== " + banner + ": " + label + " ===");
-        StageResult r = s.run(stageCtx);
-        ctx.console().println(label + ": " + r.outcome().name().toLowerCase() + (r.detail() == null ? "" : " (" + r.detail() + ")"));
+        StageResult r;
+        try {
+            r = s.run(stageCtx);
+        } catch (ConfigError | IllegalStateException e) { // a missing input: ConfigError, or "is not committed"
+            if (!stageCtx.dryRun() || !pending) {
+                throw e;
+            }
+            // its inputs are what an earlier stage of this dry run would make
+            r = StageResult.dryRun(name, stageCtx.chunk(), "would run after the stages before it (now: " + e.getMessage() + ")");
+        }
+        pending |= r.wouldRun();
+        ctx.console().println(label + ": " + r.outcome().label() + (r.detail() == null ? "" : " (" + r.detail() + ")"));
         runs++;
         return r;
     }

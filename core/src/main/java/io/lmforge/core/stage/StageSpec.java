@@ -28,7 +28,8 @@ public record StageSpec(String name, String summary, boolean needsChunk, List<St
         StringBuilder sb = new StringBuilder();
         block(sb, "reads", reads);
         block(sb, "writes", writes);
-        block(sb, "config", List.of(String.join(", ", config) + "  (part of the fingerprint: a change recomputes)"));
+        block(sb, "config", List.of(config.isEmpty() ? "none: the outputs depend on the inputs alone"
+                : String.join(", ", config) + "  (part of the fingerprint: a change recomputes)"));
         if (!runtime.isEmpty()) {
             block(sb, "runtime", List.of(String.join(", ", runtime) + "  (how it runs, not what it writes)"));
         }

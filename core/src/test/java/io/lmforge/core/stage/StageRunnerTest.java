@@ -122,6 +122,25 @@ class StageRunnerTest {
     }
 
     @Test
+    void aDryRunSaysWhatWouldRunAndWhyAndWritesNothing() throws Exception {
+        java.nio.file.Path root = SharedSpark.tempDir("runner-dry");
+        TwoOutputs stage = new TwoOutputs();
+        StageResult first = stage.run(dry(ctx(root, "alpha", false)));
+        assertEquals(StageResult.Outcome.DRY_RUN, first.outcome());
+        assertEquals("would run: no committed output yet", first.detail());
+        assertTrue(stage.computed.isEmpty() && !Files.exists(root.resolve("docs")) && !Files.exists(root.resolve("_locks")), "nothing computed or written");
+        stage.run(ctx(root, "alpha", false));
+        assertTrue(stage.run(dry(ctx(root, "alpha", false))).detail().startsWith("up to date: made from the same inputs, config and code at "));
+        assertEquals("would run: config changed (one of export.out)", stage.run(dry(ctx(root, "beta", false))).detail());
+        assertEquals("would run: --force", stage.run(dry(ctx(root, "alpha", true))).detail());
+        assertEquals(List.of("alpha"), stage.computed, "only the real run computed");
+    }
+
+    private static StageContext dry(StageContext c) {
+        return new StageContext(c.spark(), c.config(), c.layout(), c.chunk(), c.force(), c.console(), c.registry(), true);
+    }
+
+    @Test
     void outputsWithoutTheirRunsMarkerAreNotCommittedAndARerunRecovers() throws Exception {
         java.nio.file.Path root = SharedSpark.tempDir("runner-crash");
         TwoOutputs stage = new TwoOutputs();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lmforge.core.config.ConfigError;
 import io.lmforge.core.dataset.DatasetLayout;
 import io.lmforge.core.dataset.DatasetSchemas;
+import io.lmforge.core.dataset.Datasets;
 import io.lmforge.core.dataset.HadoopFiles;
 import io.lmforge.core.dataset.Lineage;
 import io.lmforge.core.dataset.Manifests;
@@ -98,7 +99,7 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
         FileSystem fs = stageRun.fs();
         List<Row> rows = new ArrayList<>();
         for (String c : p.evalChunks()) {
-            rows.addAll(spark.read().parquet(layout.anytime(p.run(), c).toString()).collectAsList());
+            rows.addAll(Datasets.readChunkRows(spark, layout.anytime(p.run(), c), c, DatasetSchemas.ANYTIME).collectAsList());
         }
         AnytimeTable table = AnytimeTable.of(rows);
         AnytimeTable.Point last = table.points().get(table.points().size() - 1);
@@ -115,8 +116,7 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
             accuracyByTask(doc, latest, local);
             trainingLoss(doc, spark, p.metrics(), local);
             if (!p.lineage().isEmpty()) {
-                Dataset<Row> lineage = spark.read().schema(DatasetSchemas.PBT_LINEAGE).parquet(p.lineage().stream().map(Path::toString).toArray(String[]::new));
-                PopulationSection.write(doc, lineage, local);
+                PopulationSection.write(doc, chunkRows(spark, p.lineage(), DatasetSchemas.PBT_LINEAGE), local);
             }
             Files.writeString(local.resolve("report.md"), doc.markdown(), StandardCharsets.UTF_8);
             Files.writeString(local.resolve("report.html"), doc.html(), StandardCharsets.UTF_8);
@@ -277,15 +277,21 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
         return out;
     }
 
-    private static void trainingLoss(ReportDocument doc, SparkSession spark, List<Path> metrics, java.nio.file.Path dir) throws java.io.IOException {
+    /** The rows of committed chunk=ID/ directories (the plan checked their commit markers), each with its chunk. */
+    private static Dataset<Row> chunkRows(SparkSession spark, List<Path> dirs, org.apache.spark.sql.types.StructType schema) {
         Dataset<Row> all = null;
-        for (Path m : metrics) { // committed chunks only (the plan checked their commit markers)
-            Dataset<Row> d = spark.read().schema(DatasetSchemas.TRAIN_METRICS).parquet(m.toString());
+        for (Path dir : dirs) {
+            Dataset<Row> d = Datasets.readChunkRows(spark, dir, dir.getName().substring("chunk=".length()), schema);
             all = all == null ? d : all.unionByName(d);
         }
-        if (all == null) {
+        return all;
+    }
+
+    private static void trainingLoss(ReportDocument doc, SparkSession spark, List<Path> metrics, java.nio.file.Path dir) throws java.io.IOException {
+        if (metrics.isEmpty()) {
             return;
         }
+        Dataset<Row> all = chunkRows(spark, metrics, DatasetSchemas.TRAIN_METRICS);
         List<Row> rows = all.orderBy("tokens_seen").select("tokens_seen", "loss").collectAsList();
         if (rows.isEmpty()) {
             return;

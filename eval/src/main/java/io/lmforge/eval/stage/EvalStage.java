@@ -5,6 +5,7 @@ import io.lmforge.core.config.PipelineConfig;
 import io.lmforge.core.dataset.ChunkRegistry;
 import io.lmforge.core.dataset.DatasetLayout;
 import io.lmforge.core.dataset.DatasetSchemas;
+import io.lmforge.core.dataset.Datasets;
 import io.lmforge.core.dataset.HadoopFiles;
 import io.lmforge.core.dataset.Lineage;
 import io.lmforge.core.dataset.Manifest;
@@ -65,6 +66,11 @@ public final class EvalStage extends DatasetStage<EvalStage.Plan> {
 
     /** @param modelChunk the chunk whose checkpoint is evaluated ("initial": the run's untrained model) */
     record Plan(long seq, String modelChunk, Path modelDir, ModelHeader header, List<LoadedTask> tasks, List<Path> heldoutDirs) {
+    }
+
+    @Override
+    public org.apache.hadoop.fs.Path committedOutput(StageContext ctx, String chunk) {
+        return ctx.layout().eval(ctx.config().getString("train.run"), chunk);
     }
 
     @Override
@@ -181,7 +187,7 @@ public final class EvalStage extends DatasetStage<EvalStage.Plan> {
         EvalOutputs outputs = new EvalOutputs(runName, chunk, p.seq(), p.modelChunk(), state, state.tokenizerVersion(), c, fewShot, bpb, baselines, results);
         HadoopFiles.writeString(fs, new Path(staged, "results.json"), outputs.resultsJson(bpbSeconds, fsSeconds));
         HadoopFiles.writeString(fs, new Path(staged, "samples.jsonl"), outputs.samplesJsonl(scored));
-        run.spark().createDataFrame(outputs.anytimeRows(), DatasetSchemas.ANYTIME).coalesce(1).write().parquet(run.staged("anytime").toString());
+        Datasets.writeChunkRows(run.spark(), outputs.anytimeRows(), DatasetSchemas.ANYTIME, run.staged("anytime"));
         run.console().print(outputs.consoleTable());
         Map<String, Object> counts = new LinkedHashMap<>();
         counts.put("model_chunk", p.modelChunk());

@@ -103,6 +103,17 @@ public final class MixStage extends DatasetStage<MixStage.Plan> {
     }
 
     @Override
+    public org.apache.hadoop.fs.Path committedOutput(StageContext ctx, String chunk) {
+        return ctx.layout().mix(chunk);
+    }
+
+    /** Chunk N's mix replays and balances against the mixes of the chunks before it. */
+    @Override
+    public boolean arrivalOrdered() {
+        return true;
+    }
+
+    @Override
     public StagePlan<Plan> plan(StageContext ctx) throws Exception {
         String chunk = ctx.chunk();
         DatasetLayout layout = ctx.layout();

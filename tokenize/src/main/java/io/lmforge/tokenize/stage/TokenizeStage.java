@@ -42,6 +42,11 @@ public final class TokenizeStage extends DatasetStage<TokenizeStage.Plan> {
     }
 
     @Override
+    public org.apache.hadoop.fs.Path committedOutput(StageContext ctx, String chunk) {
+        return ctx.layout().tokens(chunk);
+    }
+
+    @Override
     public StageSpec spec() {
         return SPEC;
     }

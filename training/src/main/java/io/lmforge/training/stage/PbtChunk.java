@@ -82,8 +82,8 @@ final class PbtChunk {
                         replayCount, replayChunks, p.tokenizerVersion(), p.seqLen(), s.vocab(), o.best().numParams(),
                         Gpt2Model.layerOf(o.best()).architecture().label()));
         pop.save(run.fs(), dir);
-        run.spark().createDataFrame(o.metrics(), DatasetSchemas.TRAIN_METRICS).coalesce(1).write().parquet(run.staged("metrics").toString());
-        run.spark().createDataFrame(o.lineage(), DatasetSchemas.PBT_LINEAGE).coalesce(1).write().parquet(run.staged("lineage").toString());
+        Datasets.writeChunkRows(run.spark(), o.metrics(), DatasetSchemas.TRAIN_METRICS, run.staged("metrics"));
+        Datasets.writeChunkRows(run.spark(), o.lineage(), DatasetSchemas.PBT_LINEAGE, run.staged("lineage"));
         Map<String, Object> counts = new LinkedHashMap<>();
         counts.put("trained", 1);
         counts.put("mode", "pbt");

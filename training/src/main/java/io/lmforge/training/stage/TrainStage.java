@@ -90,6 +90,17 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
     }
 
     @Override
+    public org.apache.hadoop.fs.Path committedOutput(StageContext ctx, String chunk) {
+        return ctx.layout().model(ctx.config().getString("train.run"), chunk);
+    }
+
+    /** A run trains chunk N from its checkpoint of the chunk before. */
+    @Override
+    public boolean arrivalOrdered() {
+        return true;
+    }
+
+    @Override
     public List<String> scope(StageContext ctx) {
         return List.of(DatasetLayout.checkName(ctx.config().getString("train.run"), "train.run"), ctx.chunk());
     }
@@ -145,9 +156,9 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         String schedule = run.config().getEnum("train.schedule");
         int k = schedule.equals("wait-k") ? run.config().getInt("train.wait-k") : 1;
         if (p.group().size() < k) {
-            run.spark().createDataFrame(List.of(), DatasetSchemas.TRAIN_METRICS).coalesce(1).write().parquet(run.staged("metrics").toString());
+            Datasets.writeChunkRows(run.spark(), List.of(), DatasetSchemas.TRAIN_METRICS, run.staged("metrics"));
             if (pbtMode(run.config())) {
-                run.spark().createDataFrame(List.of(), DatasetSchemas.PBT_LINEAGE).coalesce(1).write().parquet(run.staged("lineage").toString());
+                Datasets.writeChunkRows(run.spark(), List.of(), DatasetSchemas.PBT_LINEAGE, run.staged("lineage"));
             }
             Map<String, Object> counts = new LinkedHashMap<>();
             counts.put("trained", 0);
@@ -222,7 +233,7 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         saveCheckpoint(fs, run.staged("model"), net, state, opt, new ModelHeader(net.getIterationCount(), tokensSeen[0], p.group(),
                 p.latest() == null ? null : p.latest().chunk(), c.getLong("train.seed"), replay.count(), replay.chunks(), p.tokenizerVersion(),
                 p.seqLen(), vocab, net.numParams(), Gpt2Model.layerOf(net).architecture().label()));
-        run.spark().createDataFrame(metrics, DatasetSchemas.TRAIN_METRICS).coalesce(1).write().parquet(run.staged("metrics").toString());
+        Datasets.writeChunkRows(run.spark(), metrics, DatasetSchemas.TRAIN_METRICS, run.staged("metrics"));
         Map<String, Object> counts = new LinkedHashMap<>();
         counts.put("trained", 1);
         counts.put("chunks", p.group());

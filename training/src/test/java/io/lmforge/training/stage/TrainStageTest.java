@@ -135,7 +135,10 @@ class TrainStageTest {
         Manifest m = Manifest.fromJson(Files.readString(root.resolve("models/replay/chunk=0002/" + Manifest.FILE_NAME)));
         assertEquals(2L, m.lineage().seq(), "the chunk's arrival number is in the checkpoint's lineage");
         assertEquals((96 + 48) / 4, m.count("batches"), "96 + 48 sequences in minibatches of 4");
-        train("0002", "train.run=replay2", "train.replay.fraction=0.5", "train.max-rounds-per-chunk=0");
+        io.lmforge.core.config.ConfigError gap = org.junit.jupiter.api.Assertions.assertThrows(io.lmforge.core.config.ConfigError.class, () -> train("0002", "train.run=replay2", "train.replay.fraction=0.5"));
+        assertTrue(gap.getMessage().contains("train 0002 must wait for chunk 0001"), gap.getMessage());
+        // a run that starts at a later chunk on purpose
+        train("0002", "train.run=replay2", "train.replay.fraction=0.5", "train.max-rounds-per-chunk=0", "pipeline.allow-gaps=true");
         assertEquals(0, state("replay2", "0002").get("replayed_sequences").asInt(), "a run without earlier checkpoints replays nothing");
         train("0001", "train.run=replay3", "train.replay.fraction=0.5");
         train("0002", "train.run=replay3", "train.replay.fraction=0.5", "train.max-rounds-per-chunk=0");
@@ -253,9 +256,10 @@ class TrainStageTest {
     private static final List<String> PBT = List.of("train.mode=pbt", "train.pbt.population=3", "train.pbt.ready-rounds=1",
             "train.pbt.fraction=0.34", "train.pbt.heldout-docs=4", "train.pbt.hyperparameters.learning-rate=[1e-3, 1e-2]");
 
-    private static String[] pbt(String run) {
+    private static String[] pbt(String run, String... more) {
         List<String> s = new ArrayList<>(PBT);
         s.add("train.run=" + run);
+        s.addAll(List.of(more));
         return s.toArray(String[]::new);
     }
 
@@ -327,7 +331,7 @@ class TrainStageTest {
     @Test
     void anEmptyChunkCommitsThePopulationAsItWas() throws Exception {
         assertEquals(StageResult.Outcome.COMMITTED, train("0001", pbt("pbtempty")).outcome());
-        assertEquals(StageResult.Outcome.COMMITTED, train("0003", pbt("pbtempty")).outcome(), "nothing to train on, nothing held out: not an error");
+        assertEquals(StageResult.Outcome.COMMITTED, train("0003", pbt("pbtempty", "pipeline.allow-gaps=true")).outcome(), "nothing to train on, nothing held out: not an error");
         assertEquals(0, lineage("pbtempty", "0003").size());
         assertEquals(Files.readString(root.resolve("models/pbtempty/chunk=0001/population/population.json")),
                 Files.readString(root.resolve("models/pbtempty/chunk=0003/population/population.json")));
