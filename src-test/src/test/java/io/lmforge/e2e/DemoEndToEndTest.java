@@ -298,6 +298,25 @@ class DemoEndToEndTest {
         assertTrue(md.contains("| cumulative error |"), md);
         assertTrue(java.nio.file.Files.size(root.resolve("report/default/anytime_bpb.png")) > 1000);
         assertTrue(java.nio.file.Files.size(root.resolve("report/default/training_loss.png")) > 1000);
+        for (String section : List.of("## Bits per byte by language over chunks", "## Corpus", "## Training loss")) {
+            assertTrue(md.contains(section), section + "\n" + md);
+        }
+        assertTrue(md.contains("| 0003 | 3,931 |"), "the corpus table: chunk 0003's records read\n" + md);
+        assertTrue(md.contains("Held-out loss: the eval stage's held-out documents"), md);
+        BrowserCheck.Page page = BrowserCheck.render(root.resolve("report/default/report.html"));
+        assertEquals("", page.brokenImages(), "every image of the report loads in Chromium");
+        assertTrue(page.images() >= 9, "the report's plots: " + page.images());
+        assertTrue(page.text().contains("Anytime curve") && page.text().contains("Corpus"), page.text());
+
+        // report --compare: a second report of the same run beside itself
+        Cli.Run compared = Cli.run("report", "--root", root.toString(), "--compare", "default", "--set",
+                "report.out=\"" + root.resolve("report-compared") + "\"");
+        assertEquals(0, compared.status(), compared.err());
+        String cmd = java.nio.file.Files.readString(root.resolve("report-compared/report.md"));
+        assertTrue(cmd.contains("## Runs compared") && cmd.lines().filter(l -> l.startsWith("| default | 4 | 2,949,120 |")).count() == 1,
+                "a run compared with itself is one row: " + cmd);
+        assertTrue(java.nio.file.Files.size(root.resolve("report-compared/compare_bpb.png")) > 1000);
+        assertEquals("", BrowserCheck.render(root.resolve("report-compared/report.html")).brokenImages());
     }
 
     private static double meanBpb(com.fasterxml.jackson.databind.JsonNode results) {
@@ -360,13 +379,16 @@ class DemoEndToEndTest {
 
     /**
      * The Zeppelin notes under notebooks/: results stripped, and every %spark.sql paragraph runs
-     * against the demo's outputs (forms ${root=...} / ${run=...} filled in) and returns rows; the
+     * against the demo's outputs (note forms $${root=...} / $${run=...} filled in) and returns rows; the
      * notes have no other code paragraphs (%md only), so nothing is left unchecked.
      */
     @Test
     void zeppelinNotesRunAgainstTheDemoOutputs() throws Exception {
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        java.util.regex.Pattern form = java.util.regex.Pattern.compile("\\$\\{(\\w+)=([^}]*)}");
+        // note-level forms ($${name=default}): set once at the top of the note, shared by every paragraph
+        java.util.regex.Pattern form = java.util.regex.Pattern.compile("\\$\\$\\{(\\w+)=([^}]*)}");
+        java.util.regex.Pattern paragraphForm = java.util.regex.Pattern.compile("(?<!\\$)\\$\\{\\w+=");
+        int charts = 0;
         List<Path> notes;
         try (var files = java.nio.file.Files.list(SharedSpark.repoRoot().toPath().resolve("notebooks"))) {
             notes = files.filter(f -> f.toString().endsWith(".zpln")).sorted().toList();
@@ -376,8 +398,14 @@ class DemoEndToEndTest {
         for (Path note : notes) {
             com.fasterxml.jackson.databind.JsonNode n = json.readTree(note.toFile());
             assertTrue(note.getFileName().toString().endsWith("_" + n.get("id").asText() + ".zpln"), "Zeppelin 0.9+ file name: <name>_<id>.zpln");
+            for (String field : List.of("name", "id", "version", "paragraphs", "config", "info", "noteParams", "noteForms", "angularObjects")) {
+                assertTrue(n.has(field), "Zeppelin 0.11 note field " + field + ": " + note);
+            }
             for (com.fasterxml.jackson.databind.JsonNode p : n.get("paragraphs")) {
                 String title = note.getFileName() + " / " + p.path("title").asText();
+                for (String field : List.of("id", "text", "config", "settings", "status")) {
+                    assertTrue(p.has(field), "Zeppelin paragraph field " + field + ": " + title);
+                }
                 assertTrue(p.path("results").isMissingNode() || p.path("results").isEmpty(), "results stripped: " + title);
                 assertTrue(p.path("dateStarted").isMissingNode(), "run dates stripped: " + title);
                 String text = p.get("text").asText();
@@ -393,7 +421,10 @@ class DemoEndToEndTest {
                     m.appendReplacement(sql, java.util.regex.Matcher.quoteReplacement(value));
                 }
                 m.appendTail(sql);
-                List<Row> rows = SharedSpark.get().sql(sql.toString()).collectAsList();
+                assertFalse(paragraphForm.matcher(text).find(), "no paragraph-level form: " + title);
+                Dataset<Row> result = SharedSpark.get().sql(sql.toString());
+                List<Row> rows = result.collectAsList();
+                charts += presetChartColumnsExist(p.path("config").path("results").path("0").path("graph"), List.of(result.columns()), title);
                 String head = sql.toString().lines().filter(l -> !l.startsWith("--")).findFirst().orElse("").strip().toUpperCase(java.util.Locale.ROOT);
                 if (head.startsWith("SELECT") || head.startsWith("WITH")) {
                     assertTrue(rows.size() > 0, "no rows: " + title);
@@ -402,5 +433,21 @@ class DemoEndToEndTest {
             }
         }
         assertEquals(10, queries, "every query paragraph of both notes ran");
+        assertEquals(6, charts, "the main paragraphs open as charts");
+    }
+
+    /** A paragraph's preset chart (config.results.0.graph) names columns the query returns, at their positions; 1 if it has one. */
+    private static int presetChartColumnsExist(com.fasterxml.jackson.databind.JsonNode graph, List<String> columns, String title) {
+        if (graph.isMissingNode()) {
+            return 0;
+        }
+        assertTrue(List.of("lineChart", "multiBarChart", "stackedAreaChart", "scatterChart", "pieChart").contains(graph.path("mode").asText()), title);
+        for (String part : List.of("keys", "groups", "values")) {
+            for (com.fasterxml.jackson.databind.JsonNode c : graph.path(part)) {
+                assertEquals(c.path("name").asText(), columns.get(c.path("index").asInt()), title + ": chart " + part + " column");
+            }
+        }
+        assertTrue(graph.path("values").size() > 0 && graph.path("keys").size() > 0, title + ": a chart plots values over keys");
+        return 1;
     }
 }

@@ -6,14 +6,14 @@ import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 
-/** `<stage> [--conf FILE] [--root DIR] [--chunk ID] [--set key=value]... [--out DIR] [--force] [--allow-gaps] [--dry-run] [--help]`; --out DIR = --set export.out=DIR, --allow-gaps = --set pipeline.allow-gaps=true */
+/** `<stage> [--conf FILE] [--root DIR] [--chunk ID] [--set key=value]... [--out DIR] [--force] [--allow-gaps] [--dry-run] [--compare RUN]... [--help]`; --out DIR = --set export.out=DIR, --allow-gaps = --set pipeline.allow-gaps=true */
 public record CliArgs(String stage, File conf, String root, String chunk, List<String> sets, boolean force, boolean help, boolean dryRun) {
 
     public static CliArgs parse(String[] rawArgs) {
         List<String> split = new ArrayList<>();
         for (String a : rawArgs) { // accept --root=DIR as well as --root DIR
             int eq = a.indexOf('=');
-            if (a.startsWith("--") && eq > 2 && List.of("--conf", "--root", "--chunk", "--set", "--out").contains(a.substring(0, eq))) {
+            if (a.startsWith("--") && eq > 2 && List.of("--conf", "--root", "--chunk", "--set", "--out", "--compare").contains(a.substring(0, eq))) {
                 split.add(a.substring(0, eq));
                 split.add(a.substring(eq + 1));
             } else {
@@ -29,6 +29,7 @@ public record CliArgs(String stage, File conf, String root, String chunk, List<S
         boolean force = false;
         boolean help = false;
         boolean dryRun = false;
+        List<String> compare = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -36,6 +37,7 @@ public record CliArgs(String stage, File conf, String root, String chunk, List<S
                 case "--force" -> force = true;
                 case "--dry-run" -> dryRun = true;
                 case "--allow-gaps" -> sets.add("pipeline.allow-gaps=true");
+                case "--compare" -> compare.add(value(args, ++i, a));
                 case "--conf" -> { // an empty value means no file: schedulers (the Airflow DAG) always pass the flag
                     String file = value(args, ++i, a);
                     conf = file.isEmpty() ? null : new File(file);
@@ -54,6 +56,9 @@ public record CliArgs(String stage, File conf, String root, String chunk, List<S
                     }
                 }
             }
+        }
+        if (!compare.isEmpty()) { // report --compare RUN (repeatable) = --set report.compare=[RUN, ...]
+            sets.add("report.compare=[" + String.join(", ", compare.stream().map(r -> "\"" + r.replace("\"", "") + "\"").toList()) + "]");
         }
         return new CliArgs(stage, conf, root, chunk, sets, force, help, dryRun);
     }

@@ -155,6 +155,7 @@ public final class PipelineMain {
         out.println("  --force            recompute even when the outputs are up to date");
         out.println("  --dry-run          say what would run and why (up to date, inputs, config or code changed); run nothing");
         out.println("  --allow-gaps       dedup/mix/train: process the chunk although an earlier chunk's same stage is not committed");
+        out.println("  --compare RUN      report: put another run beside this one (repeatable; = --set report.compare=[RUN, ...])");
         out.println("  --help             this text; STAGE --help for a stage's details");
     }
 

@@ -1,6 +1,7 @@
 package io.lmforge.core.progress;
 
 import org.apache.spark.SparkContext;
+import org.apache.spark.SparkJobInfo;
 import org.apache.spark.SparkStageInfo;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -9,8 +10,8 @@ import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
- * Prints a progress line every few seconds while a long Spark job runs: elapsed time, the
- * caller's counters (records, bytes, rates) and the tasks done in the active Spark stages.
+ * Prints a progress line every few seconds while a long Spark job runs: elapsed time, the phase and
+ * the caller's counters (records, bytes, rates), and the tasks done in the running Spark jobs with an ETA.
  * Runs on a daemon thread of the driver; {@link #close()} stops it.
  */
 public final class ProgressReporter implements AutoCloseable {
@@ -52,21 +53,40 @@ public final class ProgressReporter implements AutoCloseable {
         return String.format(Locale.ROOT, "%02d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60);
     }
 
-    private static String tasks(SparkContext sc) {
+    /**
+     * The running Spark jobs' tasks, read from Spark's status tracker (not from accumulators, which move
+     * only when tasks end): done/total over the stages submitted so far, and an ETA that assumes their
+     * remaining tasks take as long as the done ones did.
+     */
+    static String tasks(SparkContext sc) {
         if (sc == null) {
             return "";
         }
-        int done = 0;
-        int total = 0;
+        long done = 0;
+        long total = 0;
+        long firstSubmitted = Long.MAX_VALUE;
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
-        for (int id : jsc.statusTracker().getActiveStageIds()) {
-            SparkStageInfo info = jsc.statusTracker().getStageInfo(id);
-            if (info != null) {
-                done += info.numCompletedTasks();
-                total += info.numTasks();
+        for (int job : jsc.statusTracker().getActiveJobIds()) {
+            SparkJobInfo info = jsc.statusTracker().getJobInfo(job);
+            for (int id : info == null ? new int[0] : info.stageIds()) {
+                SparkStageInfo st = jsc.statusTracker().getStageInfo(id);
+                if (st != null && st.submissionTime() > 0) { // skipped (cached) and pending stages are not counted
+                    done += st.numCompletedTasks();
+                    total += st.numTasks();
+                    firstSubmitted = Math.min(firstSubmitted, st.submissionTime());
+                }
             }
         }
-        return total == 0 ? "" : String.format(Locale.ROOT, " | tasks %d/%d", done, total);
+        return total == 0 ? "" : String.format(Locale.ROOT, " | tasks %d/%d%s", done, total,
+                eta(System.currentTimeMillis() - firstSubmitted, done, total));
+    }
+
+    /** ", ETA hh:mm:ss" from the time the done tasks took, or "" before the first one is done. */
+    static String eta(long elapsedMillis, long done, long total) {
+        if (done <= 0 || elapsedMillis <= 0 || done >= total) {
+            return "";
+        }
+        return ", ETA " + clock(elapsedMillis / 1000.0 * (total - done) / done);
     }
 
     /** "12.3 MB" style sizes for progress lines and summaries. */

@@ -17,7 +17,14 @@ import java.util.TreeSet;
 public final class AnytimeTable {
     /** One evaluated chunk: tokens seen, bpb per language, mean accuracy per "task|k" (weighted by examples). */
     public record Point(String chunk, long seq, long tokensSeen, String modelChunk, Map<String, Double> bpb, Map<String, Double> acc,
-                        Map<String, Double> uniformBpb, Map<String, Double> unigramBpb) {
+                        Map<String, Long> accExamples, Map<String, Double> uniformBpb, Map<String, Double> unigramBpb) {
+        /** The standard error of an accuracy over its examples, sqrt(p (1 - p) / (n - 1)) as lm-evaluation-harness reports it. */
+        public double accStderr(String key) {
+            long n = accExamples.getOrDefault(key, 0L);
+            double p = acc.getOrDefault(key, Double.NaN);
+            return n < 2 ? Double.NaN : Math.sqrt(p * (1 - p) / (n - 1));
+        }
+
         public double meanBpb() {
             return mean(bpb);
         }
@@ -74,9 +81,13 @@ public final class AnytimeTable {
         List<Point> points = new ArrayList<>();
         for (Map.Entry<String, Object[]> e : meta.entrySet()) {
             Map<String, Double> a = new LinkedHashMap<>();
-            acc.getOrDefault(e.getKey(), Map.of()).forEach((k, s) -> a.put(k, s[0] / s[1]));
+            Map<String, Long> examples = new LinkedHashMap<>();
+            acc.getOrDefault(e.getKey(), Map.of()).forEach((k, s) -> {
+                a.put(k, s[0] / s[1]);
+                examples.put(k, (long) s[1]);
+            });
             points.add(new Point(e.getKey(), (Long) e.getValue()[0], (Long) e.getValue()[1], (String) e.getValue()[2],
-                    bpb.getOrDefault(e.getKey(), Map.of()), a, uniform.getOrDefault(e.getKey(), Map.of()), unigram.getOrDefault(e.getKey(), Map.of())));
+                    bpb.getOrDefault(e.getKey(), Map.of()), a, examples, uniform.getOrDefault(e.getKey(), Map.of()), unigram.getOrDefault(e.getKey(), Map.of())));
         }
         points.sort(java.util.Comparator.comparingLong(Point::seq).thenComparing(Point::chunk));
         return new AnytimeTable(points);

@@ -47,11 +47,12 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
             .writes("report.out (default <root>/report/<run>/): report.md, report.html, anytime_bpb.png, anytime_accuracy.png,",
                     "bpb_by_language.png, accuracy_<task>.png, training_loss.png")
             .config("report", "train.run")
-            .notes("report.out must be new, empty, or an earlier report's directory: anything else is refused (exit 2).")
+            .notes("report.out must be new, empty, or an earlier report's directory: anything else is refused (exit 2).\n"
+                    + "report.compare = [RUN, ...] (or --compare RUN, repeatable) adds a section putting those runs beside this one.")
             .build();
 
     /** The run's committed eval chunks in arrival order, and its committed metrics chunks. */
-    record Plan(String run, List<String> evalChunks, List<Path> metrics, List<Path> lineage) {
+    record Plan(String run, List<String> evalChunks, List<Path> metrics, List<Path> lineage, Map<String, List<String>> compared) {
     }
 
     @Override
@@ -76,6 +77,12 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
         StagePlan<Plan> plan = new StagePlan<>(fs);
         for (String c : chunks) {
             plan.input("eval " + c, layout.eval(run, c), "eval --chunk " + c);
+            Map<String, Path> corpus = Map.of("docs", layout.docs(c), "dedup/docs", layout.dedupDocs(c), "mix", layout.mix(c));
+            for (Map.Entry<String, Path> e : new TreeMap<>(corpus).entrySet()) { // the corpus section, where the chunk was curated here
+                if (Manifests.read(fs, e.getValue()) != null) {
+                    plan.input(e.getKey() + " " + c, e.getValue(), "");
+                }
+            }
         }
         List<Path> metrics = committedChunkDirs(fs, layout.metricsRoot(run));
         for (Path m : metrics) {
@@ -87,7 +94,19 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
         }
         String outConf = ctx.config().getString("report.out");
         Path out = outConf.isBlank() ? layout.report(run) : new Path(outConf);
-        return plan.payload(new Plan(run, chunks, metrics, lineage)).output("report", out);
+        Map<String, List<String>> compared = new LinkedHashMap<>();
+        for (String other : ctx.config().getStringList("report.compare")) { // runs to put beside this one
+            DatasetLayout.checkName(other, "report.compare");
+            List<String> theirs = committedChunks(fs, layout.evalRun(other));
+            if (theirs.isEmpty()) {
+                throw new ConfigError("report.compare: run '" + other + "' has no committed eval under " + layout.evalRun(other));
+            }
+            for (String c : theirs) {
+                plan.input("eval " + other + " " + c, layout.eval(other, c), "eval --chunk " + c + " --set train.run=" + other);
+            }
+            compared.put(other, theirs);
+        }
+        return plan.payload(new Plan(run, chunks, metrics, lineage, compared)).output("report", out);
     }
 
     @Override
@@ -97,11 +116,7 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
         DatasetLayout layout = stageRun.layout();
         SparkSession spark = stageRun.spark();
         FileSystem fs = stageRun.fs();
-        List<Row> rows = new ArrayList<>();
-        for (String c : p.evalChunks()) {
-            rows.addAll(Datasets.readChunkRows(spark, layout.anytime(p.run(), c), c, DatasetSchemas.ANYTIME).collectAsList());
-        }
-        AnytimeTable table = AnytimeTable.of(rows);
+        AnytimeTable table = anytimeTable(spark, layout, p.run(), p.evalChunks());
         AnytimeTable.Point last = table.points().get(table.points().size() - 1);
         JsonNode latest = JSON.readTree(HadoopFiles.readString(fs, new Path(layout.eval(p.run(), last.chunk()), "results.json")));
 
@@ -111,10 +126,24 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
             doc.paragraph(String.format(Locale.ROOT, "%d chunks evaluated (%s); latest: chunk %s, model of chunk %s, %,d tokens seen, %s parameters.",
                     table.points().size(), String.join(", ", p.evalChunks()), last.chunk(), last.modelChunk(), last.tokensSeen(),
                     latest.path("config").path("parameters").asText("?")));
-            anytime(doc, table, local);
+            Path samples = new Path(layout.eval(p.run(), last.chunk()), "samples.jsonl");
+            Map<String, Double> chance = fs.exists(samples) ? ChanceLevels.fromSamples(HadoopFiles.readString(fs, samples)) : Map.of();
+            anytime(doc, table, chance, local);
             bpbByLanguage(doc, latest, local);
+            LanguageOverChunksSection.write(doc, table, local);
+            CorpusSection.write(doc, fs, layout, p.evalChunks(), local);
+            if (!p.compared().isEmpty()) {
+                Map<String, AnytimeTable> runs = new LinkedHashMap<>();
+                runs.put(p.run(), table);
+                for (Map.Entry<String, List<String>> e : p.compared().entrySet()) {
+                    runs.put(e.getKey(), anytimeTable(spark, layout, e.getKey(), e.getValue()));
+                }
+                ComparisonSection.write(doc, runs, local);
+            }
             accuracyByTask(doc, latest, local);
-            trainingLoss(doc, spark, p.metrics(), local);
+            if (!p.metrics().isEmpty()) {
+                TrainingLossSection.write(doc, chunkRows(spark, p.metrics(), DatasetSchemas.TRAIN_METRICS), heldoutLoss(fs, layout, p.run(), table), local);
+            }
             if (!p.lineage().isEmpty()) {
                 PopulationSection.write(doc, chunkRows(spark, p.lineage(), DatasetSchemas.PBT_LINEAGE), local);
             }
@@ -158,23 +187,19 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
         return out;
     }
 
-    private static void anytime(ReportDocument doc, AnytimeTable table, java.nio.file.Path dir) throws java.io.IOException {
+    private static void anytime(ReportDocument doc, AnytimeTable table, Map<String, Double> chance, java.nio.file.Path dir) throws java.io.IOException {
         doc.heading("Anytime curve");
         List<String> keys = new ArrayList<>(table.accuracyKeys());
         List<String> header = new ArrayList<>(List.of("chunk", "model of chunk", "tokens seen", "mean bits/byte"));
         keys.forEach(k -> header.add(label(k) + " acc"));
         List<List<String>> rows = new ArrayList<>();
         double[][] bpbCurve = new double[2][table.points().size()];
-        Map<String, double[][]> accCurves = new LinkedHashMap<>();
         for (int i = 0; i < table.points().size(); i++) {
             AnytimeTable.Point p = table.points().get(i);
             List<String> r = new ArrayList<>(List.of(p.chunk(), p.modelChunk(), String.format(Locale.ROOT, "%,d", p.tokensSeen()), fmt(p.meanBpb())));
             for (String k : keys) {
                 Double a = p.acc().get(k);
                 r.add(a == null ? "" : fmt(a));
-                accCurves.computeIfAbsent(label(k), x -> new double[][]{new double[table.points().size()], new double[table.points().size()]});
-                accCurves.get(label(k))[0][i] = p.tokensSeen();
-                accCurves.get(label(k))[1][i] = a == null ? Double.NaN : a;
             }
             bpbCurve[0][i] = p.tokensSeen();
             bpbCurve[1][i] = p.meanBpb();
@@ -193,8 +218,8 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
             double first = bpbCurve[0][0];
             double end = Math.max(bpbCurve[0][bpbCurve[0].length - 1], first + 1);
             if (!Double.isNaN(last.meanUniformBpb())) { // reference lines: where guessing and token frequencies alone stand
-                series.put("uniform over the vocabulary", new double[][]{{first, end}, {last.meanUniformBpb(), last.meanUniformBpb()}});
-                series.put("unigram (training token frequencies)", new double[][]{{first, end}, {last.meanUnigramBpb(), last.meanUnigramBpb()}});
+                series.put("-- uniform over the vocabulary", new double[][]{{first, end}, {last.meanUniformBpb(), last.meanUniformBpb()}});
+                series.put("-- unigram (training token frequencies)", new double[][]{{first, end}, {last.meanUnigramBpb(), last.meanUnigramBpb()}});
             }
             Charts.lines(dir.resolve("anytime_bpb.png"), "Mean bits per byte (held-out) vs tokens seen", "tokens seen", "bits/byte", series, 0.0);
             doc.image("anytime_bpb.png", "bits per byte over chunks");
@@ -205,10 +230,27 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
                         last.meanBpb(), last.chunk()));
             }
         }
-        if (!accCurves.isEmpty()) {
-            Charts.lines(dir.resolve("anytime_accuracy.png"), "Few-shot accuracy vs tokens seen", "tokens seen", "accuracy", accCurves);
+        if (!keys.isEmpty()) {
+            Charts.lines(dir.resolve("anytime_accuracy.png"), "Few-shot accuracy vs tokens seen (± standard error)", "tokens seen", "accuracy",
+                    accuracyCurves(table, keys, chance), 0.0, 1.0);
             doc.image("anytime_accuracy.png", "accuracy over chunks");
         }
+    }
+
+    /** One series per task and k with its standard error as bars, and a dashed chance line per task. */
+    static Map<String, double[][]> accuracyCurves(AnytimeTable table, List<String> keys, Map<String, Double> chance) {
+        Map<String, double[][]> out = new LinkedHashMap<>();
+        double first = table.points().get(0).tokensSeen();
+        double end = Math.max(table.points().get(table.points().size() - 1).tokensSeen(), first + 1);
+        for (String k : keys) {
+            List<AnytimeTable.Point> with = table.points().stream().filter(p -> p.acc().containsKey(k)).toList();
+            out.put(label(k), new double[][]{with.stream().mapToDouble(AnytimeTable.Point::tokensSeen).toArray(),
+                    with.stream().mapToDouble(p -> p.acc().get(k)).toArray(),
+                    with.stream().mapToDouble(p -> Double.isNaN(p.accStderr(k)) ? 0 : p.accStderr(k)).toArray()});
+        }
+        keys.stream().map(k -> k.split("\\|")[0]).distinct().filter(chance::containsKey).forEach(t ->
+                out.put("-- chance: " + t, new double[][]{{first, end}, {chance.get(t), chance.get(t)}}));
+        return out;
     }
 
     private static void bpbByLanguage(ReportDocument doc, JsonNode latest, java.nio.file.Path dir) throws java.io.IOException {
@@ -287,50 +329,34 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
         return all;
     }
 
-    private static void trainingLoss(ReportDocument doc, SparkSession spark, List<Path> metrics, java.nio.file.Path dir) throws java.io.IOException {
-        if (metrics.isEmpty()) {
-            return;
+    /** A run's anytime rows over its committed eval chunks. */
+    private static AnytimeTable anytimeTable(SparkSession spark, DatasetLayout layout, String run, List<String> chunks) {
+        List<Row> rows = new ArrayList<>();
+        for (String c : chunks) {
+            rows.addAll(Datasets.readChunkRows(spark, layout.anytime(run, c), c, DatasetSchemas.ANYTIME).collectAsList());
         }
-        Dataset<Row> all = chunkRows(spark, metrics, DatasetSchemas.TRAIN_METRICS);
-        List<Row> rows = all.orderBy("tokens_seen").select("tokens_seen", "loss").collectAsList();
-        if (rows.isEmpty()) {
-            return;
-        }
-        double[][] curve = new double[2][rows.size()];
-        for (int i = 0; i < rows.size(); i++) {
-            curve[0][i] = rows.get(i).getLong(0);
-            curve[1][i] = rows.get(i).getDouble(1);
-        }
-        doc.heading("Training loss");
-        Charts.lines(dir.resolve("training_loss.png"), "Training loss per token (nats) vs tokens seen", "tokens seen", "loss", Map.of("loss", curve));
-        doc.image("training_loss.png", "training loss");
-        doc.paragraph(String.format(Locale.ROOT, "%d averaging rounds; last loss %.4f nats/token after %,d tokens.", rows.size(),
-                curve[1][rows.size() - 1], (long) curve[0][rows.size() - 1]));
-        expertUtilisation(doc, all);
+        return AnytimeTable.of(rows);
     }
 
-    /** A Mixture-of-Experts run: each chunk's last round's routing on the probe minibatch (the metrics' MoE columns). */
-    private static void expertUtilisation(ReportDocument doc, Dataset<Row> metrics) {
-        List<Row> last = metrics.where("balance_loss IS NOT NULL").orderBy("tokens_seen")
-                .select("chunk", "round", "balance_loss", "dropped_share", "expert_load").collectAsList();
-        if (last.isEmpty()) {
-            return;
+    /** Held-out loss per token (nats) at each evaluated chunk's tokens seen: Σ tokens · ln(token perplexity) / Σ tokens over languages. */
+    private static double[][] heldoutLoss(FileSystem fs, DatasetLayout layout, String run, AnytimeTable table) throws java.io.IOException {
+        List<double[]> points = new ArrayList<>();
+        for (AnytimeTable.Point pt : table.points()) {
+            JsonNode bpb = JSON.readTree(HadoopFiles.readString(fs, new Path(layout.eval(run, pt.chunk()), "results.json"))).path("bits_per_byte");
+            double nats = 0;
+            double tokens = 0;
+            for (JsonNode lang : bpb) {
+                nats += lang.path("tokens").asDouble() * Math.log(lang.path("token_perplexity").asDouble());
+                tokens += lang.path("tokens").asDouble();
+            }
+            if (tokens > 0) {
+                points.add(new double[]{pt.tokensSeen(), nats / tokens});
+            }
         }
-        Map<String, List<String>> byChunk = new java.util.LinkedHashMap<>();
-        for (Row r : last) { // later rounds overwrite earlier ones: the chunk's last round stays
-            List<Double> load = r.getList(4);
-            byChunk.put(r.getString(0), List.of(r.getString(0), String.valueOf(r.getInt(1) + 1), fmt(r.getDouble(2)),
-                    String.format(Locale.ROOT, "%.1f%%", 100 * r.getDouble(3)),
-                    load.stream().map(v -> String.format(Locale.ROOT, "%.2f", v)).collect(java.util.stream.Collectors.joining(" "))));
-        }
-        doc.heading("Expert utilisation");
-        doc.paragraph("Mixture-of-Experts routing of the averaged model after each chunk's last round, on a fixed minibatch: the "
-                + "load-balancing loss summed over MoE blocks (1 per block when balanced), the share of expert choices dropped over "
-                + "capacity, and each expert's share of first choices (block after block).");
-        doc.table(List.of("chunk", "rounds", "balance loss", "dropped", "expert load"), new ArrayList<>(byChunk.values()));
+        return new double[][]{points.stream().mapToDouble(q -> q[0]).toArray(), points.stream().mapToDouble(q -> q[1]).toArray()};
     }
 
-    private static String label(String key) {
+    static String label(String key) {
         String[] k = key.split("\\|");
         return k[0] + " " + k[1] + "-shot";
     }
@@ -340,7 +366,7 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
         return v.isMissingNode() || v.isNull() ? "" : fmt(v.asDouble());
     }
 
-    private static String fmt(double v) {
+    static String fmt(double v) {
         return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.3f", v);
     }
 }

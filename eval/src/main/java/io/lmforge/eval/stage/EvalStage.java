@@ -156,8 +156,12 @@ public final class EvalStage extends DatasetStage<EvalStage.Plan> {
         run.phase("bpb");
         long tb = System.nanoTime();
         Dataset<Row> heldout = heldoutDocs(run, p.heldoutDirs(), c.getInt("eval.bpb.max-docs-per-language"));
-        Map<String, double[]> bpb = bitsPerByte(run, scoring, heldout, partitions);
-        Map<String, double[]> baselines = heldout == null ? Map.of() : BaselineBpb.of(run.spark(), heldout, trainOf(run, p.heldoutDirs()), tok.vocabSize());
+        Map<String, double[]> bpb;
+        Map<String, double[]> baselines;
+        try (ProgressReporter ignored = run.progress(() -> "scoring held-out documents (bits per byte)")) {
+            bpb = bitsPerByte(run, scoring, heldout, partitions);
+            baselines = heldout == null ? Map.of() : BaselineBpb.of(run.spark(), heldout, trainOf(run, p.heldoutDirs()), tok.vocabSize());
+        }
         double bpbSeconds = (System.nanoTime() - tb) / 1e9;
         long bpbTokens = bpb.values().stream().mapToLong(v -> (long) v[3]).sum();
         run.console().printf(Locale.ROOT, "eval %s: bits per byte on %,d held-out tokens in %.1f s (%,.0f tokens/s)%n", chunk, bpbTokens, bpbSeconds,
