@@ -40,7 +40,8 @@ public final class PipelineConfig implements Serializable {
     }
 
     /** Keys every stage may read without declaring them: they never change what a stage writes. */
-    private static final List<String> ALWAYS_READABLE = List.of("pipeline.root", "pipeline.progress-interval-s", "pipeline.lock-wait-s");
+    private static final List<String> ALWAYS_READABLE = List.of("pipeline.root", "pipeline.progress-interval-s", "pipeline.lock-wait-s",
+            "tracking.mlflow.uri", "tracking.mlflow.experiment");
 
     private record Declared(String stage, List<String> keys) implements Serializable {
         boolean allows(String path) {

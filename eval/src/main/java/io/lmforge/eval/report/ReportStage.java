@@ -140,7 +140,7 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
                 }
                 ComparisonSection.write(doc, runs, local);
             }
-            accuracyByTask(doc, latest, local);
+            accuracyByTask(doc, latest, chance, local);
             if (!p.metrics().isEmpty()) {
                 TrainingLossSection.write(doc, chunkRows(spark, p.metrics(), DatasetSchemas.TRAIN_METRICS), heldoutLoss(fs, layout, p.run(), table), local);
             }
@@ -276,7 +276,8 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
         doc.table(List.of("lang", "bits/byte", "token perplexity", "tokens", "docs"), rows);
     }
 
-    private static void accuracyByTask(ReportDocument doc, JsonNode latest, java.nio.file.Path dir) throws java.io.IOException {
+    private static void accuracyByTask(ReportDocument doc, JsonNode latest, Map<String, Double> chance, java.nio.file.Path dir)
+            throws java.io.IOException {
         Map<String, Map<String, Map<String, Double>>> byTask = new TreeMap<>(); // task -> "k-shot" -> lang -> acc
         Map<String, List<List<String>>> rowsByTask = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = latest.path("results").fields(); it.hasNext(); ) {
@@ -297,7 +298,9 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
             return;
         }
         doc.heading("Few-shot accuracy by task and language (latest chunk)");
-        doc.paragraph("Chance is 0.5 for every task here (two candidates). acc: summed log-likelihood; acc_norm: per character; "
+        doc.paragraph("Chance (guessing among each example's candidates): " + chance.entrySet().stream()
+                .map(e -> e.getKey() + " " + fmt(e.getValue())).collect(java.util.stream.Collectors.joining(", "))
+                + ". acc: summed log-likelihood; acc_norm: per character; "
                 + "acc_bytes: per UTF-8 byte, as lm-evaluation-harness defines them; stderr over examples, averaged over seeds.");
         for (Map.Entry<String, Map<String, Map<String, Double>>> t : byTask.entrySet()) {
             Charts.bars(dir.resolve("accuracy_" + t.getKey() + ".png"), t.getKey() + ": accuracy by language", "acc", t.getValue(), 720);

@@ -192,6 +192,7 @@ public final class EvalStage extends DatasetStage<EvalStage.Plan> {
         HadoopFiles.writeString(fs, new Path(staged, "results.json"), outputs.resultsJson(bpbSeconds, fsSeconds));
         HadoopFiles.writeString(fs, new Path(staged, "samples.jsonl"), outputs.samplesJsonl(scored));
         Datasets.writeChunkRows(run.spark(), outputs.anytimeRows(), DatasetSchemas.ANYTIME, run.staged("anytime"));
+        EvalTracking.afterCommit(run, outputs.anytimeRows());
         run.console().print(outputs.consoleTable());
         Map<String, Object> counts = new LinkedHashMap<>();
         counts.put("model_chunk", p.modelChunk());

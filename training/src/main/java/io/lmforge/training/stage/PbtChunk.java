@@ -83,6 +83,7 @@ final class PbtChunk {
                         Gpt2Model.layerOf(o.best()).architecture().label()));
         pop.save(run.fs(), dir);
         Datasets.writeChunkRows(run.spark(), o.metrics(), DatasetSchemas.TRAIN_METRICS, run.staged("metrics"));
+        TrainTracking.afterCommit(run, o.metrics());
         Datasets.writeChunkRows(run.spark(), o.lineage(), DatasetSchemas.PBT_LINEAGE, run.staged("lineage"));
         Map<String, Object> counts = new LinkedHashMap<>();
         counts.put("trained", 1);

@@ -234,6 +234,7 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
                 p.latest() == null ? null : p.latest().chunk(), c.getLong("train.seed"), replay.count(), replay.chunks(), p.tokenizerVersion(),
                 p.seqLen(), vocab, net.numParams(), Gpt2Model.layerOf(net).architecture().label()));
         Datasets.writeChunkRows(run.spark(), metrics, DatasetSchemas.TRAIN_METRICS, run.staged("metrics"));
+        TrainTracking.afterCommit(run, metrics);
         Map<String, Object> counts = new LinkedHashMap<>();
         counts.put("trained", 1);
         counts.put("chunks", p.group());
