@@ -149,6 +149,11 @@ public final class ScalingBench {
             out.add(new Config(w + " workers x " + (batch / w) + " seqs (global batch " + batch + "), every 20, nesterov, per-worker Adam", w, 20, nesterov,
                     AveragingRounds.InnerState.PER_WORKER, true));
         }
+        // averaging shrinks the workers' noisy small-batch moves; an outer SGD step > 1 (no momentum) extrapolates them back
+        for (double outerLr : new double[]{1.5, 2.0}) {
+            out.add(new Config("4 workers x " + (batch / 4) + " seqs (global batch " + batch + "), every 20, outer sgd lr " + outerLr + ", averaged Adam", 4, 20,
+                    new OuterOptimizer(OuterOptimizer.Kind.NESTEROV, outerLr, 0.0), AveragingRounds.InnerState.AVERAGED, true));
+        }
         // what to do with the inner Adam state under the outer step (train.averaging.inner-state), measured at one setting
         out.add(new Config("2 workers, every 20, nesterov, averaged Adam", 2, 20, nesterov, AveragingRounds.InnerState.AVERAGED));
         out.add(new Config("2 workers, every 20, nesterov, reset Adam", 2, 20, nesterov, AveragingRounds.InnerState.RESET));
