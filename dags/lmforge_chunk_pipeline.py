@@ -1,41 +1,48 @@
-"""lmforge on Airflow 3: one DAG run per arriving chunk, a spark-submit per pipeline stage.
+"""lmforge on Airflow 3: curate, tokenize, mix, train on and evaluate each arriving chunk, in arrival order.
 
-Each run curates, tokenizes, mixes, trains on and evaluates ONE chunk:
+Scheduled on Assets, not on a clock: a run starts when a chunk is announced (``lmforge_chunk_arrived``,
+from the lmforge_chunk_arrivals DAG, a manual trigger or an uploader's REST call) or when a chunk is
+finished (``lmforge_chunk_done``). Each run processes ONE chunk, the earliest *pending* one in arrival
+order (announced, not yet done), whatever triggered it::
 
-    ingest >> dedup >> tokenizer_train >> tokenize >> mix >> train >> eval >> report
+    announce_requested >> select_chunk >> branch_on_input >> ingest >> dedup >> tokenizer_train >> tokenize
+                                                                >> mix >> train >> eval >> report >> chunk_done
+                                                          \\-> chunk_empty
 
-Every task is `spark-submit --class io.lmforge.core.cli.PipelineMain pipeline.jar STAGE --chunk ID
---root ROOT ...` through the Apache Spark provider's SparkSubmitOperator. Stages commit atomically and
-skip work that is already up to date, so a retried or re-run task is safe.
+* Strict arrival order: one active run at a time (``max_active_runs=1``), every run picks the earliest
+  pending chunk, and the jar itself refuses a stage for chunk N while an earlier chunk lacks that stage's
+  commit (docs/stage-protocol.md "Arrival order"). A manual trigger naming a later chunk announces it and
+  waits its turn: that run processes the earliest pending chunk. When nothing is pending, a trigger naming
+  an already finished chunk re-runs it (stages that are up to date skip in seconds).
+* A failed chunk is never skipped: it stays pending, so the next run (after a fix and a new trigger, or a
+  cleared task) takes it up again before any later chunk.
+* A chunk with no input files (nothing ingest would read) ends in ``chunk_empty`` (the stage tasks show
+  *skipped*) and a ``lmforge_chunk_done`` event with ``outcome = empty``: later chunks go on.
+* Each ``chunk_done``/``chunk_empty`` event triggers the next run, which takes the next pending chunk or,
+  with none left, ends at once with every task skipped.
 
-Chunks are processed in arrival order: dedup checks each chunk against the index of every earlier
-chunk and training continues from the previous chunk's checkpoint, so the DAG has
-``max_active_runs=1`` and every task ``depends_on_past=True`` (a failed chunk holds the later ones
-back instead of letting them skip it).
+Every stage task is ``spark-submit --class io.lmforge.core.cli.PipelineMain pipeline.jar STAGE --chunk ID
+--root ROOT ...`` (Apache Spark provider), runs in the pool ``lmforge_spark`` with a timeout
+(``STAGE_TIMEOUTS``) and emits an event on its output Asset (``lmforge_docs``, ``lmforge_tokens``, ``lmforge_model``, ...,
+extra ``{"chunk", "path"}``). Stages commit atomically and skip work that is up to date, so retries are safe.
 
-Chunk id: ``params.chunk`` when the run is triggered with one, else the run's logical date as
-YYYYMMDD (``@daily`` schedule: the chunk that arrived that day). Input for the chunk:
-``params.input``, else Variable ``lmforge_input_template`` with ``{chunk}`` replaced.
-
-Connection (``lmforge_spark``, type Spark): host = the master (``local[4]``, ``yarn``,
-``spark://host:7077``, ``k8s://https://host:443``), extra ``{"deploy-mode": "client"}`` (client mode:
-the driver runs on the Airflow worker, which needs ``spark-submit`` on its PATH and Java 17), e.g.
+Set-up: ``airflow pools set lmforge_spark 1 "lmforge spark-submit jobs"`` (tasks of a missing pool are
+never scheduled); connection ``lmforge_spark`` (type Spark): host = the master (``local[4]``, ``yarn``,
+``spark://host:7077``, ``k8s://https://host:443``), extra ``{"deploy-mode": "client"}`` (the driver runs on
+the Airflow worker: ``spark-submit`` on its PATH and Java 17), e.g.
 ``AIRFLOW_CONN_LMFORGE_SPARK='{"conn_type": "spark", "host": "yarn", "extra": {"deploy-mode": "client"}}'``.
 
 Variables:
   lmforge_jar              path of dist/target/pipeline.jar on the Airflow worker (required)
   lmforge_root             dataset root: hdfs://..., s3a://..., or a path every node sees (required)
-  lmforge_input_template   input glob of a chunk, with {chunk}: /raw/{chunk}/*.jsonl.zst (required
-                           unless every run passes params.input)
+  lmforge_input_template   input of a chunk, with {chunk}: /raw/{chunk}/*.jsonl.zst (required unless every
+                           arrival event carries its input)
   lmforge_conf             a HOCON file on the Airflow worker merged over reference.conf (optional)
   lmforge_home             lmforge checkout on the Airflow worker (LMFORGE_HOME of the driver):
-                           relative paths in the config (eval.tasks-dir = conf/tasks) resolve
-                           against it (optional; default: the worker's working directory)
-  lmforge_tokenizer_chunks JSON list of the chunks the frozen tokenizer is trained on (default: the
-                           first run's chunk, i.e. start_date as YYYYMMDD); later runs skip
-                           tokenizer-train because it is up to date
-  lmforge_spark_properties a Spark properties file for spark-submit --properties-file (executor
-                           memory, spark.sql.shuffle.partitions, ...) (optional)
+                           relative paths in the config (eval.tasks-dir = conf/tasks) resolve against it
+  lmforge_tokenizer_chunks JSON list of the chunks the frozen tokenizer is trained on (default: the first
+                           chunk that arrived); later runs skip tokenizer-train because it is up to date
+  lmforge_spark_properties a Spark properties file for spark-submit --properties-file (optional)
 """
 from __future__ import annotations
 
@@ -43,31 +50,54 @@ import json
 from datetime import timedelta
 
 import pendulum
+from airflow.exceptions import AirflowSkipException
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
-from airflow.sdk import DAG, Param
+from airflow.sdk import DAG, Param, Variable, task
+
+from lmforge_airflow import chunks, events
+from lmforge_airflow.assets import CHUNK_ARRIVED, CHUNK_DONE, STAGE_OUTPUTS, output_path
 
 MAIN_CLASS = "io.lmforge.core.cli.PipelineMain"
-START = pendulum.datetime(2026, 11, 1, tz="UTC")
+POOL = "lmforge_spark"
 STAGES = ["ingest", "dedup", "tokenizer-train", "tokenize", "mix", "train", "eval", "report"]
+# wall-clock limit per spark-submit: a hung stage fails (and is retried) instead of holding every later chunk
+STAGE_TIMEOUTS = {"ingest": timedelta(hours=3), "dedup": timedelta(hours=4), "tokenizer-train": timedelta(hours=2),
+                  "tokenize": timedelta(hours=3), "mix": timedelta(hours=1), "train": timedelta(hours=12),
+                  "eval": timedelta(hours=3), "report": timedelta(minutes=30)}
+SELECTED = "ti.xcom_pull(task_ids='select_chunk')"
+CHUNK = "{{ " + SELECTED + "['chunk'] }}"
 
 
-def chunk_id(params, ds_nodash=None) -> str:
-    """The run's chunk: params.chunk, else the logical date (YYYYMMDD)."""
-    chunk = params.get("chunk") or ds_nodash
-    if not chunk:
-        raise ValueError("lmforge: no chunk id; trigger the run with params.chunk or give it a logical date")
-    return str(chunk)
+class LmforgeStageOperator(SparkSubmitOperator):
+    """spark-submit of one pipeline stage; on success, an event on the stage's output Asset naming the chunk."""
+
+    template_fields = (*SparkSubmitOperator.template_fields, "lmforge_chunk", "lmforge_root")
+
+    def __init__(self, *, stage: str, lmforge_chunk: str, lmforge_root: str, **kwargs):
+        super().__init__(outlets=[STAGE_OUTPUTS[stage]], **kwargs)
+        self.stage = stage
+        self.lmforge_chunk = lmforge_chunk
+        self.lmforge_root = lmforge_root
+
+    def execute(self, context):
+        super().execute(context)
+        context["outlet_events"][STAGE_OUTPUTS[self.stage]].extra = {
+            "chunk": self.lmforge_chunk, "path": output_path(self.stage, self.lmforge_root, self.lmforge_chunk)}
 
 
-def chunk_input(params, variables, ds_nodash=None) -> str:
-    """Input glob of the run's chunk: params.input, else lmforge_input_template with {chunk} filled in.
-    `variables` is the template context's var.value (its .get(key, default) reads a Variable)."""
-    if params.get("input"):
-        return params["input"]
-    template = variables.get("lmforge_input_template", None)
-    if not template:
-        raise ValueError("lmforge: set Variable lmforge_input_template (e.g. /raw/{chunk}/*) or trigger with params.input")
-    return template.replace("{chunk}", chunk_id(params, ds_nodash))
+def stage_args(stage: str) -> list[str]:
+    """PipelineMain arguments of one stage (each element is a Jinja template rendered at run time)."""
+    args = [stage, "--chunk", CHUNK, "--root", "{{ var.value.lmforge_root }}"]
+    # an empty --conf value means "no file" to PipelineMain, so the flag can always be passed
+    args += ["--conf", "{{ var.value.get('lmforge_conf', '') }}"]
+    if stage == "ingest":
+        args += ["--set", "ingest.input.paths={{ " + SELECTED + "['input_hocon'] }}"]
+    if stage == "tokenizer-train":
+        args += ["--set", "tokenizer.train.chunks={{ " + SELECTED + "['tokenizer_chunks'] }}"]
+    if stage == "train":
+        # params.train_mode: averaging (one model) or pbt (a population, docs/pbt.md); eval and report read its best member
+        args += ["--set", "train.mode={{ params.train_mode }}"]
+    return args
 
 
 def hocon_list(values) -> str:
@@ -75,64 +105,116 @@ def hocon_list(values) -> str:
     return json.dumps([str(v) for v in values])
 
 
-def tokenizer_chunks(variables) -> str:
-    raw = variables.get("lmforge_tokenizer_chunks", None)
-    return hocon_list(json.loads(raw) if raw else [START.strftime("%Y%m%d")])
+def requested_arrival(params, dag_run) -> chunks.Arrival:
+    chunk = str(params["chunk"])
+    template = Variable.get("lmforge_input_template", default=None)
+    if not params.get("input") and not template:
+        raise ValueError("lmforge: set Variable lmforge_input_template (e.g. /raw/{chunk}/*) or trigger with params.input")
+    source = params.get("input") or chunks.chunk_input(template, chunk)
+    arrived = chunks.iso(dag_run.run_after)
+    return chunks.Arrival(chunk, source, arrived, f"trigger of run {dag_run.run_id}")
 
 
-def stage_args(stage: str) -> list[str]:
-    """PipelineMain arguments of one stage (each element is a Jinja template rendered at run time)."""
-    args = [stage, "--chunk", "{{ lmforge_chunk(params, ds_nodash) }}", "--root", "{{ var.value.lmforge_root }}"]
-    # an empty --conf value means "no file" to PipelineMain, so the flag can always be passed
-    args += ["--conf", "{{ var.value.get('lmforge_conf', '') }}"]
-    if stage == "ingest":
-        args += ["--set", "ingest.input.paths={{ lmforge_hocon_list([lmforge_input(params, var.value, ds_nodash)]) }}"]
-    if stage == "tokenizer-train":
-        args += ["--set", "tokenizer.train.chunks={{ lmforge_tokenizer_chunks(var.value) }}"]
-    if stage == "train":
-        # params.train_mode: averaging (one model) or pbt (a population, docs/pbt.md); eval and report read its best member
-        args += ["--set", "train.mode={{ params.train_mode }}"]
-    return args
+def chunk_of_this_run(queue: list[chunks.Arrival], done: dict, requested: str | None) -> tuple[chunks.Arrival | None, str]:
+    """The earliest pending chunk; with none pending, a requested finished chunk is re-run."""
+    waiting = chunks.pending(queue, done)
+    if waiting:
+        first = waiting[0]
+        why = f"earliest pending chunk in arrival order (pending: {[a.chunk for a in waiting]})"
+        if requested and requested != first.chunk:
+            why += f"; the trigger asked for {requested}, which waits for the chunks that arrived before it"
+        return first, why
+    if requested:
+        again = next((a for a in queue if a.chunk == requested), None)
+        return again, f"nothing pending: re-running {requested} as the trigger asked (up-to-date stages skip)"
+    return None, "nothing pending"
 
 
 with DAG(
     dag_id="lmforge_chunk_pipeline",
-    description="lmforge: curate, tokenize, mix, train on and evaluate one arriving chunk",
-    schedule="@daily",
-    start_date=START,
+    description="lmforge: curate, tokenize, mix, train on and evaluate each arriving chunk, in arrival order",
+    schedule=(CHUNK_ARRIVED | CHUNK_DONE),
+    start_date=pendulum.datetime(2026, 11, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
-    default_args={"depends_on_past": True, "retries": 1, "retry_delay": timedelta(minutes=5)},
+    default_args={"retries": 1, "retry_delay": timedelta(minutes=5)},
     params={
-        "chunk": Param(None, type=["null", "string"], description="chunk id (default: the logical date, YYYYMMDD)"),
-        "input": Param(None, type=["null", "string"], description="input path or glob of the chunk (default: lmforge_input_template)"),
+        "chunk": Param(None, type=["null", "string"], description="announce this chunk (it runs once the chunks that arrived before it are done)"),
+        "input": Param(None, type=["null", "string"], description="input path or glob of that chunk (default: lmforge_input_template)"),
         "train_mode": Param("averaging", type="string", enum=["averaging", "pbt"],
                             description="train the chunk with one averaged model, or with Population Based Training (train.pbt.* in lmforge_conf)"),
-    },
-    user_defined_macros={
-        "lmforge_chunk": chunk_id,
-        "lmforge_input": chunk_input,
-        "lmforge_hocon_list": hocon_list,
-        "lmforge_tokenizer_chunks": tokenizer_chunks,
     },
     render_template_as_native_obj=False,
     tags=["lmforge"],
     doc_md=__doc__,
 ) as dag:
-    previous = None
+
+    @task(inlets=[CHUNK_ARRIVED], outlets=[CHUNK_ARRIVED], execution_timeout=timedelta(minutes=5))
+    def announce_requested(*, params=None, dag_run=None, inlet_events=None, outlet_events=None) -> str:
+        """A trigger naming a chunk that was never announced announces it (arrival: when the run was queued)."""
+        if not params.get("chunk"):
+            raise AirflowSkipException("the trigger names no chunk")
+        if any(a.chunk == str(params["chunk"]) for a in events.arrivals(inlet_events)):
+            raise AirflowSkipException(f"chunk {params['chunk']} was announced before")
+        arrival = requested_arrival(params, dag_run)
+        outlet_events[CHUNK_ARRIVED].extra = arrival.extra()
+        return arrival.chunk
+
+    @task(inlets=[CHUNK_ARRIVED, CHUNK_DONE], trigger_rule="none_failed", execution_timeout=timedelta(minutes=10))
+    def select_chunk(*, params=None, inlet_events=None) -> dict:
+        queue, done = events.arrivals(inlet_events), events.done(inlet_events)
+        arrival, why = chunk_of_this_run(queue, done, params.get("chunk") and str(params["chunk"]))
+        print(f"lmforge: {len(queue)} chunk(s) announced, {len(done)} done; this run: "
+              f"{arrival.chunk if arrival else 'none'} ({why})")
+        if arrival is None:
+            raise AirflowSkipException("no chunk is pending: every announced chunk is done")
+        source = arrival.input or chunks.chunk_input(Variable.get("lmforge_input_template"), arrival.chunk)
+        files = chunks.input_files(events.filesystem(source), source)
+        tokenizer = Variable.get("lmforge_tokenizer_chunks", default=None)
+        return {"chunk": arrival.chunk, "input": source, "input_hocon": hocon_list([source]), "files": len(files),
+                "tokenizer_chunks": hocon_list(json.loads(tokenizer) if tokenizer else [queue[0].chunk]), "why": why}
+
+    @task.branch(execution_timeout=timedelta(minutes=5))
+    def branch_on_input(selected: dict) -> str:
+        if selected["files"] == 0:
+            print(f"lmforge: chunk {selected['chunk']} has no input file ({selected['input']}): nothing to curate")
+            return "chunk_empty"
+        return "ingest"
+
+    @task(outlets=[CHUNK_DONE], execution_timeout=timedelta(minutes=5))
+    def chunk_empty(selected: dict, *, outlet_events=None) -> str:
+        outlet_events[CHUNK_DONE].extra = {"chunk": selected["chunk"], "outcome": "empty",
+                                           "reason": f"no input file matched {selected['input']}"}
+        return selected["chunk"]
+
+    @task(outlets=[CHUNK_DONE], execution_timeout=timedelta(minutes=5))
+    def chunk_done(selected: dict, *, outlet_events=None) -> str:
+        outlet_events[CHUNK_DONE].extra = {"chunk": selected["chunk"], "outcome": "processed"}
+        return selected["chunk"]
+
+    selected = select_chunk()
+    announce_requested() >> selected
+    branch = branch_on_input(selected)
+    branch >> chunk_empty(selected)
+    previous = branch
     for stage in STAGES:
-        task = SparkSubmitOperator(
+        task_ = LmforgeStageOperator(
             task_id=stage.replace("-", "_"),
+            stage=stage,
+            lmforge_chunk=CHUNK,
+            lmforge_root="{{ var.value.lmforge_root }}",
             conn_id="lmforge_spark",
+            pool=POOL,
+            execution_timeout=STAGE_TIMEOUTS[stage],
             application="{{ var.value.lmforge_jar }}",
             java_class=MAIN_CLASS,
-            name=f"lmforge-{stage}-{{{{ lmforge_chunk(params, ds_nodash) }}}}",
+            name=f"lmforge-{stage}-{CHUNK}",
             application_args=stage_args(stage),
             properties_file="{{ var.value.get('lmforge_spark_properties', '') }}",
             # OMP_WAIT_POLICY: ND4J's OpenMP threads must not spin between ops (README "On a cluster")
             env_vars={"LMFORGE_HOME": "{{ var.value.get('lmforge_home', '') }}", "OMP_WAIT_POLICY": "PASSIVE"},
             driver_memory="4g",
         )
-        if previous is not None:
-            previous >> task
-        previous = task
+        previous >> task_
+        previous = task_
+    previous >> chunk_done(selected)

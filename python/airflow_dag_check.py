@@ -1,13 +1,21 @@
-"""Checks the lmforge Airflow DAG under the pinned Airflow 3 (bin/python-env airflow).
+"""Checks the lmforge Airflow DAGs under the pinned Airflow 3 (bin/python-env airflow).
 
-    python airflow_dag_check.py DAGS_DIR                     import: zero DagBag errors, the task graph
-    python airflow_dag_check.py DAGS_DIR --run CHUNK [--input PATH]
-                                                             + one real DAG run (dag.test) for that chunk
-                                                               (input: PATH, else Variable lmforge_input_template)
+    python airflow_dag_check.py DAGS_DIR                  import both DAGs (zero DagBag errors), their task
+                                                          graphs, Assets, pools and timeouts, and the
+                                                          arrival-order rules of lmforge_airflow.chunks
+    python airflow_dag_check.py DAGS_DIR --scenario LANDING
+                                                          + real DAG runs (dag.test) of two arriving chunks:
+      1. lmforge_chunk_arrivals finds LANDING/chunk-0001 and announces it;
+      2. LANDING/chunk-0002 lands empty, and a manual trigger names 0002 (out of order: 0001 is pending):
+         that run processes 0001, the earliest pending chunk, through every stage (spark-submit);
+      3. the next run (what the scheduler starts on 0001's done event) takes 0002: empty -> chunk_empty,
+         stage tasks skipped, done event with outcome "empty";
+      4. the watcher announces nothing new, and a last run finds nothing pending (every task skipped).
 
 The caller sets AIRFLOW_HOME (a scratch directory), the lmforge_spark connection and the lmforge_*
-variables (AIRFLOW_CONN_*/AIRFLOW_VAR_* environment), and puts spark-submit on PATH. Prints one JSON
-line (prefixed "RESULT ") with what was checked; exits non-zero on the first failed check.
+variables (AIRFLOW_CONN_*/AIRFLOW_VAR_* environment; lmforge_input_template = LANDING/chunk-{chunk},
+lmforge_settle_seconds = 0), and puts spark-submit on PATH. Prints one JSON line (prefixed "RESULT ")
+with what was checked; exits non-zero on the first failed check.
 """
 from __future__ import annotations
 
@@ -16,9 +24,14 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
-DAG_ID = "lmforge_chunk_pipeline"
-TASKS = ["ingest", "dedup", "tokenizer_train", "tokenize", "mix", "train", "eval", "report"]
+PIPELINE = "lmforge_chunk_pipeline"
+ARRIVALS = "lmforge_chunk_arrivals"
+STAGE_TASKS = ["ingest", "dedup", "tokenizer_train", "tokenize", "mix", "train", "eval", "report"]
+CONTROL_TASKS = ["announce_requested", "select_chunk", "branch_on_input", "chunk_empty", "chunk_done"]
 
 
 def check(condition: bool, message: str) -> None:
@@ -27,62 +40,145 @@ def check(condition: bool, message: str) -> None:
         sys.exit(1)
 
 
-def load_dag(dags_dir: str):
+def load_dags(dags_dir: str):
     from airflow.models.dagbag import DagBag
 
     bag = DagBag(dag_folder=dags_dir, include_examples=False)
     check(not bag.import_errors, f"DagBag import errors: {bag.import_errors}")
-    dag = bag.dags.get(DAG_ID)  # not get_dag(): that reads the metadata DB, which an import check does not need
-    check(dag is not None, f"no DAG {DAG_ID} in {dags_dir} (found {sorted(bag.dag_ids)})")
-    return bag, dag
+    found = {d: bag.dags.get(d) for d in (PIPELINE, ARRIVALS)}  # not get_dag(): that reads the metadata DB
+    check(all(found.values()), f"DAGs {list(found)} in {dags_dir} (found {sorted(bag.dag_ids)})")
+    return found[PIPELINE], found[ARRIVALS]
 
 
-def check_graph(dag) -> dict:
+def check_pipeline_graph(dag) -> dict:
     from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+    from lmforge_airflow.assets import CHUNK_ARRIVED, CHUNK_DONE
 
-    ids = [t.task_id for t in dag.topological_sort()]
-    check(ids == TASKS, f"tasks in order {TASKS}, got {ids}")
-    for prev, cur in zip(TASKS, TASKS[1:]):
+    check(sorted(dag.task_ids) == sorted(STAGE_TASKS + CONTROL_TASKS), f"tasks {sorted(dag.task_ids)}")
+    check(dag.get_task("ingest").upstream_task_ids == {"branch_on_input"}, "ingest runs after branch_on_input")
+    check(dag.get_task("chunk_empty").upstream_task_ids >= {"branch_on_input"}, "chunk_empty is the other branch")
+    for prev, cur in zip(STAGE_TASKS, STAGE_TASKS[1:]):
         check(dag.get_task(cur).upstream_task_ids == {prev}, f"{cur} runs after exactly {prev}")
+    check("report" in dag.get_task("chunk_done").upstream_task_ids, "chunk_done after report")
+    for tid in STAGE_TASKS:
+        t = dag.get_task(tid)
+        check(isinstance(t, SparkSubmitOperator), f"{tid} is a SparkSubmitOperator")
+        check(t._java_class == "io.lmforge.core.cli.PipelineMain" and t._conn_id == "lmforge_spark", f"{tid} main class, connection")
+        check(t.pool == "lmforge_spark", f"{tid} runs in the lmforge_spark pool")
+        check(t.execution_timeout is not None and t.execution_timeout > timedelta(0), f"{tid} has a timeout")
+        check(len(t.outlets) == 1 and t.outlets[0].name.startswith("lmforge_"), f"{tid} declares its output Asset")
+        check((t.env_vars or {}).get("OMP_WAIT_POLICY") == "PASSIVE", f"{tid} starts spark-submit with OMP_WAIT_POLICY=PASSIVE")
+        stage = tid.replace("_", "-")
+        check(t.application_args[0] == stage and "--chunk" in t.application_args, f"{tid} runs stage {stage}")
     for t in dag.tasks:
-        check(isinstance(t, SparkSubmitOperator), f"{t.task_id} is a SparkSubmitOperator")
-        check(t._java_class == "io.lmforge.core.cli.PipelineMain", f"{t.task_id} main class")
-        check(t._conn_id == "lmforge_spark", f"{t.task_id} uses the lmforge_spark connection")
-        check(t.depends_on_past, f"{t.task_id} depends_on_past (chunks in arrival order)")
-        check((t.env_vars or {}).get("OMP_WAIT_POLICY") == "PASSIVE", f"{t.task_id} starts spark-submit with OMP_WAIT_POLICY=PASSIVE")
-        stage = t.task_id.replace("_", "-")
-        check(t.application_args[0] == stage and "--chunk" in t.application_args, f"{t.task_id} runs stage {stage}")
-    check(dag.max_active_runs == 1, "max_active_runs == 1 (training is sequential)")
-    return {"dag_id": dag.dag_id, "tasks": ids, "max_active_runs": dag.max_active_runs, "schedule": str(dag.timetable.summary)}
+        check(t.execution_timeout is not None, f"{t.task_id} has a timeout")
+    check(dag.max_active_runs == 1, "max_active_runs == 1 (one chunk at a time)")
+    scheduled_on = {a.name for _, a in dag.timetable.asset_condition.iter_assets()} if hasattr(dag.timetable, "asset_condition") else set()
+    check(scheduled_on == {CHUNK_ARRIVED.name, CHUNK_DONE.name}, f"scheduled on the chunk Assets, got {dag.timetable.summary}")
+    return {"pipeline_tasks": len(dag.task_ids), "pipeline_schedule": sorted(scheduled_on),
+            "outlets": {t: dag.get_task(t).outlets[0].name for t in STAGE_TASKS}}
 
 
-def run_once(dag, chunk: str, input_path: str, train_mode: str) -> dict:
-    subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True, stdout=subprocess.DEVNULL)
+def check_arrival_rules() -> dict:
+    """lmforge_airflow.chunks on a scratch landing area: locations, empty inputs, order by landing time."""
+    import fsspec
+    from lmforge_airflow import chunks
+
+    fs = fsspec.filesystem("file")
+    with tempfile.TemporaryDirectory() as d:
+        for name, files in {"chunk-b": ["x.jsonl"], "chunk-a": ["_SUCCESS", ".part", "y.txt.crc"], "other": ["z.jsonl"]}.items():
+            (Path(d) / name).mkdir()
+            for f in files:
+                (Path(d) / name / f).write_text("{}\n")
+        os.utime(Path(d) / "chunk-b" / "x.jsonl", (1_000, 1_000))
+        os.utime(Path(d) / "chunk-b", (1_000, 1_000))
+        template = d + "/chunk-{chunk}"
+        now = datetime.now(timezone.utc)
+        landed = chunks.discover(fs, template, 60, now)
+        check([a.chunk for a in landed] == ["b"], f"chunk-a changed just now (not settled), other/ is no chunk: {landed}")
+        check([a.chunk for a in chunks.discover(fs, template, 0, now)] == ["b", "a"], "settled chunks oldest landing first")
+        check(chunks.input_files(fs, d + "/chunk-a") == [], "markers, hidden and .crc files are not input")
+        check(len(chunks.input_files(fs, d + "/chunk-b")) == 1, "chunk-b has one input file")
+    # announced 11:00, 11:30, 12:00; 0001 landed at 09:00 but was seen last, 0002 (a trigger) carries no landing time
+    t0 = datetime(2026, 12, 1, 11, tzinfo=timezone.utc)
+    events = [{"extra": {"chunk": "0003", "arrived": "2026-12-01T10:00:00.000000Z"}, "timestamp": t0},
+              {"extra": {"chunk": "0002"}, "timestamp": t0 + timedelta(minutes=30)},
+              {"extra": {"chunk": "0001", "arrived": "2026-12-01T09:00:00.000000Z"}, "timestamp": t0 + timedelta(hours=1)},
+              {"extra": {"chunk": "0003"}, "timestamp": t0 + timedelta(hours=3)}, {"extra": {}, "timestamp": t0}]
+    order = [a.chunk for a in chunks.arrival_order(events)]
+    check(order == ["0001", "0003", "0002"], f"arrival order by landing time, first event per chunk: {order}")
+    check([a.chunk for a in chunks.pending(chunks.arrival_order(events), {"0001"})] == ["0003", "0002"], "pending")
+    try:
+        chunks.chunk_input("/raw/{chunk}", "../etc")
+        check(False, "a chunk id with a path in it is refused")
+    except ValueError:
+        pass
+    return {"arrival_rules": "ok"}
+
+
+def run_dag(dag, conf=None):
+    """One dag.test run. Name every param that must be unset: dag.test keeps the previous run's values."""
     for t in dag.tasks:
         t.retries = 0  # a failure should fail the check now, not after the retry delay
-    import pendulum
+    run = dag.test(logical_date=None, run_conf=conf or {})
+    states = {ti.task_id + ("" if ti.map_index < 0 else f"[{ti.map_index}]"): str(ti.state) for ti in run.get_task_instances()}
+    check(str(run.state) == "success", f"{dag.dag_id} run state {run.state}; tasks {states}")
+    return states
 
-    conf = {"chunk": chunk, "train_mode": train_mode}
-    if input_path is not None:
-        conf["input"] = input_path
-    run = dag.test(logical_date=pendulum.datetime(2026, 11, 23, tz="UTC"), run_conf=conf)
-    states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
-    check(str(run.state) == "success", f"DAG run state {run.state}; tasks {states}")
-    return {"run_state": str(run.state), "task_states": states}
+
+def asset_events(name: str) -> list[dict]:
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        rows = session.scalars(select(AssetEvent).join(AssetEvent.asset).where(AssetModel.name == name).order_by(AssetEvent.timestamp))
+        return [dict(e.extra or {}) for e in rows]
+
+
+def scenario(pipeline, arrivals, landing: Path, train_mode: str) -> dict:
+    subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-m", "airflow", "pools", "set", "lmforge_spark", "1", "lmforge spark-submit jobs"],
+                   check=True, stdout=subprocess.DEVNULL)
+    states = {}
+    states["watch_1"] = run_dag(arrivals)
+    check([e["chunk"] for e in asset_events("lmforge_chunk_arrived")] == ["0001"], "the watcher announced chunk 0001")
+
+    (landing / "chunk-0002").mkdir()  # lands empty
+    states["trigger_0002"] = s = run_dag(pipeline, {"chunk": "0002", "train_mode": train_mode})
+    check(s["announce_requested"] == "success", f"the trigger announced 0002: {s}")
+    check(all(s[t] == "success" for t in STAGE_TASKS + ["chunk_done"]) and s["chunk_empty"] == "skipped", f"0001 ran every stage: {s}")
+    check([(e["chunk"], e["outcome"]) for e in asset_events("lmforge_chunk_done")] == [("0001", "processed")],
+          "the run triggered for 0002 processed 0001, which arrived first")
+    models = asset_events("lmforge_model")
+    check(len(models) == 1 and models[0].get("chunk") == "0001" and models[0]["path"].endswith("/models"), f"stage Assets name the chunk: {models}")
+
+    states["after_done_0001"] = s = run_dag(pipeline, {"chunk": None, "train_mode": train_mode})
+    check(s["chunk_empty"] == "success" and all(s[t] == "skipped" for t in STAGE_TASKS + ["chunk_done"]), f"0002 is empty: {s}")
+    done = [(e["chunk"], e["outcome"]) for e in asset_events("lmforge_chunk_done")]
+    check(done == [("0001", "processed"), ("0002", "empty")], f"done events {done}")
+
+    states["watch_2"] = s = run_dag(arrivals)
+    check(len(asset_events("lmforge_chunk_arrived")) == 2, "nothing announced twice")
+    states["nothing_pending"] = s = run_dag(pipeline, {"chunk": None})
+    check(s["select_chunk"] == "skipped" and all(s[t] == "skipped" for t in STAGE_TASKS), f"nothing pending: {s}")
+    return {"runs": states, "done": done, "arrived": [e["chunk"] for e in asset_events("lmforge_chunk_arrived")]}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("dags_dir")
-    ap.add_argument("--run", metavar="CHUNK")
-    ap.add_argument("--input")
+    ap.add_argument("--scenario", metavar="LANDING")
     ap.add_argument("--train-mode", default="averaging", choices=["averaging", "pbt"])
     a = ap.parse_args()
     check("AIRFLOW_HOME" in os.environ, "AIRFLOW_HOME is set (a scratch directory)")
-    _, dag = load_dag(a.dags_dir)
-    result = check_graph(dag)
-    if a.run:
-        result.update(run_once(dag, a.run, a.input, a.train_mode))
+    sys.path.insert(0, a.dags_dir)
+    pipeline, arrivals = load_dags(a.dags_dir)
+    result = check_pipeline_graph(pipeline)
+    result["arrivals_schedule"] = str(arrivals.timetable.summary)
+    result.update(check_arrival_rules())
+    if a.scenario:
+        result.update(scenario(pipeline, arrivals, Path(a.scenario), a.train_mode))
     print("RESULT " + json.dumps(result), flush=True)
 
 

@@ -25,10 +25,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * dags/lmforge_chunk_pipeline.py under pinned Airflow 3 + the Apache Spark provider (bin/python-env
- * airflow): imports with no DagBag errors and the documented task graph, then one real DAG run
- * (dag.test) for the sample's first chunk, every task a spark-submit (pyspark 3.5.7's, local[2])
- * of the shaded jar; the outputs of every stage exist and their manifests agree with each other.
+ * dags/ under pinned Airflow 3 + the Apache Spark provider (bin/python-env airflow): both DAGs import
+ * with no DagBag errors, with the documented task graph, Assets, pool and timeouts; then real DAG runs
+ * (dag.test) of two arriving chunks (python/airflow_dag_check.py --scenario): the watcher announces the
+ * sample's first chunk; an empty chunk lands and a manual trigger names it out of order, so that run
+ * processes the first chunk through every stage (spark-submit of the shaded jar, pyspark 3.5.7's,
+ * local[2]); the next run ends the empty chunk as chunk_empty; then nothing is pending. The outputs of
+ * every stage exist and their manifests agree with each other.
  */
 class AirflowDagEndToEndTest {
     static final String CHUNK = "0001";
@@ -42,6 +45,8 @@ class AirflowDagEndToEndTest {
 
         Path work = SharedSpark.tempDir("airflow");
         Path root = work.resolve("lm");
+        Path landing = work.resolve("landing"); // where chunks arrive: chunk-0001 now, chunk-0002 (empty) later
+        copyTree(new File(repo, "data/sample/chunk-" + CHUNK).toPath(), landing.resolve("chunk-" + CHUNK));
         Path conf = work.resolve("sample.conf");
         // a tiny model and a short eval, as a user's HOCON file (Variable lmforge_conf)
         List<String> settings = new ArrayList<>(StandaloneClusterEndToEndTest.sampleSettings(repo).stream()
@@ -51,7 +56,7 @@ class AirflowDagEndToEndTest {
 
         // the run trains with Population Based Training (DAG param train_mode); eval and report read its best member
         List<String> cmd = new ArrayList<>(List.of(airflowPython, new File(repo, "python/airflow_dag_check.py").getPath(),
-                new File(repo, "dags").getPath(), "--run", CHUNK, "--train-mode", "pbt"));
+                new File(repo, "dags").getPath(), "--scenario", landing.toString(), "--train-mode", "pbt"));
         File log = work.resolve("airflow.log").toFile();
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true).redirectOutput(log);
         Map<String, String> env = pb.environment();
@@ -64,7 +69,8 @@ class AirflowDagEndToEndTest {
         env.put("AIRFLOW_VAR_LMFORGE_CONF", conf.toString());
         env.put("AIRFLOW_VAR_LMFORGE_HOME", repo.getPath());
         env.put("AIRFLOW_VAR_LMFORGE_TOKENIZER_CHUNKS", "[\"" + CHUNK + "\"]");
-        env.put("AIRFLOW_VAR_LMFORGE_INPUT_TEMPLATE", new File(repo, "data/sample/chunk-{chunk}").getPath()); // the run names only its chunk
+        env.put("AIRFLOW_VAR_LMFORGE_INPUT_TEMPLATE", landing.resolve("chunk-{chunk}").toString());
+        env.put("AIRFLOW_VAR_LMFORGE_SETTLE_SECONDS", "0"); // the copy is complete before the watcher looks
         env.put("PATH", sparkHome + "/bin:" + env.get("PATH"));
         env.put("SPARK_HOME", sparkHome);
         env.put("JAVA_HOME", System.getProperty("java.home"));
@@ -80,9 +86,14 @@ class AirflowDagEndToEndTest {
         String resultLine = out.lines().filter(l -> l.startsWith("RESULT ")).reduce((a, b) -> b).orElseThrow(() -> new AssertionError(tail));
         JsonNode result = new ObjectMapper().readTree(resultLine.substring("RESULT ".length()));
         System.out.println("[airflow] " + result);
-        assertEquals("success", result.path("run_state").asText());
-        assertEquals(8, result.path("task_states").size());
-        result.path("task_states").forEach(s -> assertEquals("success", s.asText(), result.toString()));
+        assertEquals("[[\"0001\",\"processed\"],[\"0002\",\"empty\"]]", result.path("done").toString(), "chunks done in arrival order");
+        JsonNode chunkRun = result.path("runs").path("trigger_0002");
+        for (String stage : List.of("ingest", "dedup", "tokenizer_train", "tokenize", "mix", "train", "eval", "report", "chunk_done")) {
+            assertEquals("success", chunkRun.path(stage).asText(), stage + " of chunk " + CHUNK + ": " + chunkRun);
+        }
+        assertEquals("success", result.path("runs").path("after_done_0001").path("chunk_empty").asText());
+        assertEquals("skipped", result.path("runs").path("after_done_0001").path("ingest").asText());
+        assertTrue(Files.notExists(root.resolve("docs/chunk=0002")), "the empty chunk was not ingested");
 
         SparkSession spark = SharedSpark.get();
         DatasetLayout layout = new DatasetLayout(root.toString());
@@ -108,5 +119,14 @@ class AirflowDagEndToEndTest {
         assertTrue(Files.readString(root.resolve("report/default/report.md")).contains("## Population based training"));
         assertTrue(Files.isRegularFile(root.resolve("eval/default/chunk=" + CHUNK + "/results.json")));
         assertTrue(Files.isRegularFile(root.resolve("report/default/report.html")));
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        Files.createDirectories(to.getParent());
+        try (var paths = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) paths::iterator) {
+                Files.copy(p, to.resolve(from.relativize(p).toString()));
+            }
+        }
     }
 }
