@@ -40,7 +40,8 @@ with DAG(
 
     @task(inlets=[CHUNK_ARRIVED], execution_timeout=timedelta(minutes=10))
     def find_new_chunks(*, inlet_events=None) -> list[dict]:
-        template = Variable.get("lmforge_input_template")
+        template = Variable.get("lmforge_input_template", default=None)
+        chunks.check_template(template)
         settle = float(Variable.get("lmforge_settle_seconds", default="120"))
         announced = {a.chunk for a in events.arrivals(inlet_events)}
         landed = chunks.discover(events.filesystem(template), template, settle, datetime.now(timezone.utc))

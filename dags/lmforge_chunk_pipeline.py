@@ -168,7 +168,7 @@ with DAG(
               f"{arrival.chunk if arrival else 'none'} ({why})")
         if arrival is None:
             raise AirflowSkipException("no chunk is pending: every announced chunk is done")
-        source = arrival.input or chunks.chunk_input(Variable.get("lmforge_input_template"), arrival.chunk)
+        source = arrival.input or chunks.chunk_input(Variable.get("lmforge_input_template", default=None), arrival.chunk)
         files = chunks.input_files(events.filesystem(source), source)
         tokenizer = Variable.get("lmforge_tokenizer_chunks", default=None)
         return {"chunk": arrival.chunk, "input": source, "input_hocon": hocon_list([source]), "files": len(files),

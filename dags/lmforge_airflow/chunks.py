@@ -32,8 +32,10 @@ class Arrival:
         return {"chunk": self.chunk, "input": self.input, "arrived": self.arrived, "source": self.source}
 
 
-def check_template(template: str) -> None:
-    if not template or template.count(PLACEHOLDER) != 1:
+def check_template(template: str | None) -> None:
+    if not template:
+        raise ValueError("Variable lmforge_input_template is not set: give the input of a chunk with {chunk}, e.g. /raw/{chunk}/*.jsonl.zst")
+    if template.count(PLACEHOLDER) != 1:
         raise ValueError(f"lmforge_input_template must contain {PLACEHOLDER} exactly once, e.g. /raw/{PLACEHOLDER}/*.jsonl.zst; got {template!r}")
 
 

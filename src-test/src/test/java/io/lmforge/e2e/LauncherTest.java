@@ -19,11 +19,16 @@ class LauncherTest {
     }
 
     static Proc launch(String... args) throws Exception {
+        return launch(java.util.Map.of(), args);
+    }
+
+    static Proc launch(java.util.Map<String, String> env, String... args) throws Exception {
         File repo = SharedSpark.repoRoot();
         List<String> cmd = new ArrayList<>(List.of(new File(repo, "bin/pipeline").getPath()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo).redirectErrorStream(true);
         pb.environment().put("LMFORGE_JAVA_OPTS", "-Xmx1g");
+        pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(5, TimeUnit.MINUTES));
@@ -47,14 +52,28 @@ class LauncherTest {
         assertTrue(p.output().contains("ingest needs --chunk ID"), p.output());
     }
 
+    /**
+     * A real ingest run, twice: the first records the launcher's class archive (AppCDS) and prints
+     * nothing about it; the second loads classes from it (the JVM's class+load log names the archive).
+     */
     @Test
-    void ingestsARealFileInLocalMode() throws Exception {
+    void ingestsARealFileInLocalModeAndReusesTheClassArchive() throws Exception {
         Path root = SharedSpark.tempDir("launcher");
+        Path archive = root.resolve("classes.jsa");
         String input = SharedSpark.repoRoot().toPath().resolve("data/sample/chunk-0002/text/gnome-help-de.txt").toString();
-        Proc p = launch("ingest", "--chunk", "0002", "--root", root.toString(), "--set", "ingest.input.paths=[\"" + input + "\"]");
+        java.util.Map<String, String> env = java.util.Map.of("LMFORGE_CDS_ARCHIVE", archive.toString());
+        Proc p = launch(env, "ingest", "--chunk", "0002", "--root", root.toString(), "--set", "ingest.input.paths=[\"" + input + "\"]");
         assertEquals(0, p.status(), p.output());
         assertTrue(p.output().contains("ingest 0002: committed"), p.output());
         assertTrue(root.resolve("docs/chunk=0002/lang=de").toFile().isDirectory());
         assertTrue(root.resolve("docs/chunk=0002/_MANIFEST.json").toFile().isFile());
+        assertTrue(archive.toFile().length() > 10_000_000, "the first Spark run recorded the class archive");
+        assertTrue(!p.output().contains("[cds]"), "recording prints nothing");
+
+        Proc again = launch(java.util.Map.of("LMFORGE_CDS_ARCHIVE", archive.toString(), "LMFORGE_JAVA_OPTS", "-Xmx1g -Xlog:class+load=info"),
+                "ingest", "--chunk", "0003", "--root", root.toString(), "--set", "ingest.input.paths=[\"" + input + "\"]");
+        assertEquals(0, again.status(), again.output().substring(Math.max(0, again.output().length() - 4000)));
+        assertTrue(again.output().contains("ingest 0003: committed"));
+        assertTrue(again.output().contains("source: shared objects file (top)"), "classes come from the recorded archive");
     }
 }

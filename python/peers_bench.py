@@ -1,0 +1,299 @@
+"""lmforge's stages against their Python/Rust peers, per CPU-second, on the same generated input.
+
+    bin/bench peers [--mb 15] [--repeats 2] [--only filters,minhash,bpe] [--work DIR]
+
+Runs each pair alternately (peer, ours, peer, ours, ...), every run a fresh process on a fresh output
+directory, and reads each run's CPU seconds (user + system of the process and the children it waited
+for) from the OS (os.wait4). Prints a table and a JSON line (prefix "RESULT ").
+
+  filters  datatrove: JsonlReader -> GopherQualityFilter -> C4QualityFilter -> FineWebQualityFilter ->
+           JsonlWriter (LocalPipelineExecutor, 1 task; no language ID)
+           ours: the whole ingest stage (read, normalise, language ID, quality signals, PII, quarantine,
+           commit), bin/pipeline with Spark local[1]
+  minhash  datatrove: its 4 MinHash stages (signatures, buckets, cluster, filter), 14 bands x 8 rows,
+           word 5-grams, 64-bit hashes, 1 task each
+           ours: the whole dedup stage as configured by default (exact + line + MinHash 14 x 8, word
+           5-grams), local[1], on the docs the ingest stage kept from the same input
+  bpe      HF tokenizers BpeTrainer (1 thread), vocabulary 8,192, our pre-tokenizer, on the text of the
+           documents ours trains on; ours: the whole tokenizer-train stage, local[1], natural language
+           balance (tokenizer.train.alpha = 1) so both sides see the same text
+
+Input: the bundled sample's documents (data/sample/chunk-*/*.jsonl.gz) cycled to --mb megabytes; every
+copy after the first permutes a third of each document's words (new 5-grams, same vocabulary and
+script), and one document in ten of a copy is instead a near-duplicate of its original (3 % of words
+permuted), so deduplication has real work on both sides.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("RAYON_NUM_THREADS", "1")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+# ---------- input ----------
+
+def sample_docs(repo: Path) -> list[str]:
+    docs = []
+    for f in sorted(repo.glob("data/sample/chunk-*/*.jsonl.gz")):
+        with gzip.open(f, "rt", encoding="utf-8") as lines:
+            docs += [json.loads(line)["text"] for line in lines if line.strip()]
+    return [d for d in docs if d and d.strip()]
+
+
+def permuted(text: str, share: float, rnd: random.Random) -> str:
+    """Swaps `share` of the words among themselves, keeping line breaks."""
+    lines = [line.split(" ") for line in text.split("\n")]
+    slots = [(i, j) for i, words in enumerate(lines) for j in range(len(words))]
+    chosen = rnd.sample(slots, int(len(slots) * share))
+    moved = [lines[i][j] for i, j in chosen]
+    rnd.shuffle(moved)
+    for (i, j), w in zip(chosen, moved):
+        lines[i][j] = w
+    return "\n".join(" ".join(words) for words in lines)
+
+
+def generate(repo: Path, mb: float, out: Path) -> dict:
+    docs, rnd = sample_docs(repo), random.Random(20261204)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    written, n, copy = 0, 0, 0
+    with open(out, "w", encoding="utf-8") as f:
+        while written < mb * 1e6:
+            for i, d in enumerate(docs):
+                text = d if copy == 0 else permuted(d, 0.03 if i % 10 == 0 else 0.33, rnd)
+                line = json.dumps({"id": f"gen/{copy}/{i}", "text": text}, ensure_ascii=False) + "\n"
+                f.write(line)
+                written += len(line.encode("utf-8"))
+                n += 1
+                if written >= mb * 1e6:
+                    break
+            copy += 1
+    return {"docs": n, "bytes": written, "sample_docs": len(docs)}
+
+
+# ---------- measuring ----------
+
+def cpu_run(cmd: list[str], log: Path, env: dict | None = None) -> dict:
+    """Runs cmd to completion; its CPU seconds (process + waited-for children) and wall seconds."""
+    t0 = time.perf_counter()
+    with open(log, "w") as out:
+        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+        _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    rc = os.waitstatus_to_exitcode(status)
+    if rc != 0:
+        tail = log.read_text(errors="replace")[-3000:]
+        raise SystemExit(f"failed ({rc}): {' '.join(cmd)}\n{tail}")
+    return {"cpu_s": usage.ru_utime + usage.ru_stime, "wall_s": wall}
+
+
+def alternate(name: str, repeats: int, peer, ours) -> dict:
+    """peer/ours: callables (k) -> {"cpu_s", "wall_s"}; run A/B/A/B and keep every measurement."""
+    runs = {"peer": [], "ours": []}
+    for k in range(repeats):
+        for side, fn in (("peer", peer), ("ours", ours)):
+            r = fn(k)
+            runs[side].append(r)
+            print(f"[peers] {name} {side} #{k + 1}: {r['cpu_s']:.1f} CPU-s, {r['wall_s']:.1f} s wall", flush=True)
+    return runs
+
+
+# ---------- our side ----------
+
+class Ours:
+    def __init__(self, repo: Path, work: Path):
+        self.repo, self.work = repo, work
+
+    def pipeline(self, stage: str, root: Path, log: Path, *sets: str) -> dict:
+        cmd = [str(self.repo / "bin/pipeline"), stage, "--chunk", "bench", "--root", str(root),
+               "--set", "pipeline.spark.master=local[1]", "--set", "pipeline.spark.shuffle-partitions=2",
+               "--set", "pipeline.progress-interval-s=0"]
+        for s in sets:
+            cmd += ["--set", s]
+        return cpu_run(cmd, log)
+
+    def ingest(self, corpus: Path, root: Path, log: Path) -> dict:
+        return self.pipeline("ingest", root, log, f'ingest.input.paths=["{corpus}"]')
+
+
+def copy_root(src: Path, dst: Path, datasets: list[str]) -> None:
+    shutil.rmtree(dst, ignore_errors=True)
+    dst.mkdir(parents=True)
+    for d in datasets:
+        if (src / d).exists():
+            shutil.copytree(src / d, dst / d)
+
+
+# ---------- peer side (each runs in its own process: python peers_bench.py _peer KIND ...) ----------
+
+def peer_filters(corpus: str, out: str) -> None:
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.filters import C4QualityFilter, FineWebQualityFilter, GopherQualityFilter
+    from datatrove.pipeline.readers import JsonlReader
+    from datatrove.pipeline.writers import JsonlWriter
+
+    LocalPipelineExecutor(pipeline=[
+        JsonlReader(str(Path(corpus).parent), glob_pattern=Path(corpus).name),
+        GopherQualityFilter(), C4QualityFilter(), FineWebQualityFilter(),
+        JsonlWriter(out + "/kept")], tasks=1, workers=1, logging_dir=out + "/logs").run()
+
+
+def peer_minhash(corpus: str, out: str) -> None:
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.dedup import MinhashDedupBuckets, MinhashDedupCluster, MinhashDedupFilter, MinhashDedupSignature
+    from datatrove.pipeline.dedup.minhash import MinhashConfig
+    from datatrove.pipeline.readers import JsonlReader
+    from datatrove.pipeline.writers import JsonlWriter
+    from datatrove.utils.hashing import HashConfig
+
+    config = MinhashConfig(hash_config=HashConfig(precision=64), num_buckets=14, hashes_per_bucket=8, n_grams=5)
+    read = lambda: JsonlReader(str(Path(corpus).parent), glob_pattern=Path(corpus).name)  # noqa: E731
+    stages = [
+        [read(), MinhashDedupSignature(output_folder=out + "/signatures", config=config)],
+        [MinhashDedupBuckets(input_folder=out + "/signatures", output_folder=out + "/buckets", config=config)],
+        [MinhashDedupCluster(input_folder=out + "/buckets", output_folder=out + "/remove_ids", config=config)],
+        [read(), MinhashDedupFilter(input_folder=out + "/remove_ids"), JsonlWriter(out + "/deduped")],
+    ]
+    for i, pipeline in enumerate(stages):
+        tasks = config.num_buckets if i == 1 else 1  # the buckets stage runs one task per band, as in datatrove's example
+        LocalPipelineExecutor(pipeline=pipeline, tasks=tasks, workers=1, logging_dir=f"{out}/logs{i}").run()
+
+
+def peer_bpe(tokenizer_json: str, corpus_txt: str, out: str) -> None:
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    ours = Tokenizer.from_file(tokenizer_json)
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = ours.pre_tokenizer
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=ours.get_vocab_size(), special_tokens=["<|endoftext|>", "<|pad|>"],
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    tok.train([corpus_txt], trainer)
+    tok.save(out)
+
+
+def peer(kind: str, *args: str) -> list[str]:
+    return [sys.executable, os.path.abspath(__file__), "_peer", kind, *args]
+
+
+# ---------- the three comparisons ----------
+
+def bench_filters(ours: Ours, corpus: Path, work: Path, repeats: int) -> dict:
+    def a(k):
+        out = work / f"dt-filters-{k}"
+        shutil.rmtree(out, ignore_errors=True)
+        return cpu_run(peer("filters", str(corpus), str(out)), work / f"dt-filters-{k}.log")
+
+    def b(k):
+        root = work / f"ours-ingest-{k}"
+        shutil.rmtree(root, ignore_errors=True)
+        return ours.ingest(corpus, root, work / f"ours-ingest-{k}.log")
+    return alternate("filters", repeats, a, b)
+
+
+def bench_minhash(ours: Ours, corpus: Path, work: Path, repeats: int) -> dict:
+    ingested = work / "ours-ingest-0"
+    if not (ingested / "docs").exists():
+        ours.ingest(corpus, ingested, work / "ours-ingest-setup.log")
+
+    def a(k):
+        out = work / f"dt-minhash-{k}"
+        shutil.rmtree(out, ignore_errors=True)
+        return cpu_run(peer("minhash", str(corpus), str(out)), work / f"dt-minhash-{k}.log")
+
+    def b(k):
+        root = work / f"ours-dedup-{k}"
+        copy_root(ingested, root, ["docs", "rejected", "_chunks"])
+        return ours.pipeline("dedup", root, work / f"ours-dedup-{k}.log")
+    return alternate("minhash", repeats, a, b)
+
+
+def bench_bpe(ours: Ours, corpus: Path, work: Path, repeats: int) -> dict:
+    deduped = work / "ours-dedup-0"
+    if not (deduped / "dedup").exists():
+        copy_root(work / "ours-ingest-0", deduped, ["docs", "rejected", "_chunks"])
+        ours.pipeline("dedup", deduped, work / "ours-dedup-setup.log")
+    text = work / "bpe-corpus.txt"
+    import pyarrow.dataset as ds
+    table = ds.dataset(str(deduped / "dedup/docs/chunk=bench"), format="parquet").to_table(columns=["text"])
+    text.write_text("\n".join(table.column("text").to_pylist()) + "\n", encoding="utf-8")
+    settings = ["tokenizer.train.alpha=1", "tokenizer.train.chunks=[bench]"]
+
+    def b(k):
+        root = work / f"ours-bpe-{k}"
+        copy_root(deduped, root, ["docs", "rejected", "dedup", "_chunks"])
+        return ours.pipeline("tokenizer-train", root, work / f"ours-bpe-{k}.log", *settings)
+
+    first = b(0)  # our tokenizer.json gives the peer the same pre-tokenizer; not counted
+    tokenizer_json = next((work / "ours-bpe-0/tokenizer").glob("*/tokenizer.json"))
+
+    def a(k):
+        return cpu_run(peer("bpe", str(tokenizer_json), str(text), str(work / f"hf-bpe-{k}.json")), work / f"hf-bpe-{k}.log")
+    runs = alternate("bpe", repeats, a, b)
+    runs["text_bytes"] = text.stat().st_size
+    runs["untimed_first_ours"] = first
+    return runs
+
+
+def summarise(name: str, runs: dict, docs: int, mb: float) -> dict:
+    best = {side: min(r["cpu_s"] for r in runs[side]) for side in ("peer", "ours")}
+    ratio = best["peer"] / best["ours"]
+    print(f"| {name} | {best['peer']:.1f} | {best['ours']:.1f} | {docs / best['peer']:.0f} | {docs / best['ours']:.0f} "
+          f"| {mb / best['peer']:.3f} | {mb / best['ours']:.3f} | **{ratio:.2f}** |")
+    return {"peer_cpu_s": best["peer"], "ours_cpu_s": best["ours"], "ratio_peer_over_ours": ratio, "runs": runs}
+
+
+def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "_peer":
+        {"filters": peer_filters, "minhash": peer_minhash, "bpe": peer_bpe}[sys.argv[2]](*sys.argv[3:])
+        return
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repo", required=True)
+    ap.add_argument("--mb", type=float, default=15)
+    ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--only", default="filters,minhash,bpe")
+    ap.add_argument("--work")
+    a = ap.parse_args()
+    repo = Path(a.repo)
+    work = Path(a.work or repo / "target" / f"bench-peers-{a.mb:g}mb")
+    work.mkdir(parents=True, exist_ok=True)
+    corpus = work / "input" / "corpus.jsonl"
+    info = generate(repo, a.mb, corpus)
+    mb = info["bytes"] / 1e6
+    print(f"[peers] input {corpus}: {info['docs']:,} docs, {mb:.1f} MB (from {info['sample_docs']:,} sample docs)", flush=True)
+    ours, wanted, results, measured = Ours(repo, work), a.only.split(","), {}, {}
+    # untimed: builds the jar if needed and lets bin/pipeline record its class archive (AppCDS), as any
+    # user's first run does; every timed run below then starts the way a user's later runs start
+    tiny = work / "input-warmup" / "one.jsonl"
+    tiny.parent.mkdir(parents=True, exist_ok=True)
+    tiny.write_text(corpus.open(encoding="utf-8").readline(), encoding="utf-8")
+    shutil.rmtree(work / "warmup", ignore_errors=True)
+    warm = ours.ingest(tiny, work / "warmup", work / "warmup.log")
+    cds = os.environ.get("LMFORGE_CDS", "on") != "off" and (repo / "dist/target/pipeline.jsa").exists()
+    print(f"[peers] warm-up ingest of 1 document: {warm['cpu_s']:.1f} CPU-s; class archive (AppCDS): {'on' if cds else 'off'}", flush=True)
+    for name, fn in (("filters", bench_filters), ("minhash", bench_minhash), ("bpe", bench_bpe)):
+        if name in wanted:
+            measured[name] = fn(ours, corpus, work, a.repeats)
+    print("\n| work (same input) | peer CPU-s | ours CPU-s | peer docs/CPU-s | ours docs/CPU-s | peer MB/CPU-s | ours MB/CPU-s | peer / ours |")
+    print("|---|---|---|---|---|---|---|---|")
+    labels = {"filters": "quality filters (datatrove) vs ingest stage", "minhash": "MinHash dedup (datatrove) vs dedup stage",
+              "bpe": "BPE training (HF tokenizers) vs tokenizer-train stage"}
+    for name, runs in measured.items():
+        size = runs.get("text_bytes", info["bytes"]) / 1e6
+        results[name] = summarise(labels[name], runs, info["docs"], size)
+    print("(best of the repeats per side; ratio > 1: ours uses fewer CPU-seconds)")
+    print("RESULT " + json.dumps({"input": info, "cds": cds, "results": results}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
