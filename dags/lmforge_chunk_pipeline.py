@@ -80,9 +80,19 @@ class LmforgeStageOperator(SparkSubmitOperator):
         self.lmforge_root = lmforge_root
 
     def execute(self, context):
+        # "--set key=" (empty) leaves the key to lmforge_conf: the chunk did not say (train.mode)
+        args = list(self.application_args)
+        self.application_args = [a for i, a in enumerate(args) if not _unset_pair(args, i)]
         super().execute(context)
         context["outlet_events"][STAGE_OUTPUTS[self.stage]].extra = {
             "chunk": self.lmforge_chunk, "path": output_path(self.stage, self.lmforge_root, self.lmforge_chunk)}
+
+
+def _unset_pair(args: list[str], i: int) -> bool:
+    """args[i] is a '--set' followed by 'key=' with no value, or that 'key='."""
+    empty = lambda a: a.endswith("=") and "=" not in a[:-1]  # noqa: E731
+    return (args[i] == "--set" and i + 1 < len(args) and empty(args[i + 1])) or (
+        i > 0 and args[i - 1] == "--set" and empty(args[i]))
 
 
 def stage_args(stage: str) -> list[str]:
@@ -95,8 +105,9 @@ def stage_args(stage: str) -> list[str]:
     if stage == "tokenizer-train":
         args += ["--set", "tokenizer.train.chunks={{ " + SELECTED + "['tokenizer_chunks'] }}"]
     if stage == "train":
-        # params.train_mode: averaging (one model) or pbt (a population, docs/pbt.md); eval and report read its best member
-        args += ["--set", "train.mode={{ params.train_mode }}"]
+        # the chunk's train_mode (from the trigger that announced it): averaging (one model) or pbt (a
+        # population, docs/pbt.md; eval and report read its best member); empty: train.mode of lmforge_conf
+        args += ["--set", "train.mode={{ " + SELECTED + "['train_mode'] }}"]
     return args
 
 
@@ -112,7 +123,7 @@ def requested_arrival(params, dag_run) -> chunks.Arrival:
         raise ValueError("lmforge: set Variable lmforge_input_template (e.g. /raw/{chunk}/*) or trigger with params.input")
     source = params.get("input") or chunks.chunk_input(template, chunk)
     arrived = chunks.iso(dag_run.run_after)
-    return chunks.Arrival(chunk, source, arrived, f"trigger of run {dag_run.run_id}")
+    return chunks.Arrival(chunk, source, arrived, f"trigger of run {dag_run.run_id}", params.get("train_mode") or "")
 
 
 def chunk_of_this_run(queue: list[chunks.Arrival], done: dict, requested: str | None) -> tuple[chunks.Arrival | None, str]:
@@ -141,8 +152,9 @@ with DAG(
     params={
         "chunk": Param(None, type=["null", "string"], description="announce this chunk (it runs once the chunks that arrived before it are done)"),
         "input": Param(None, type=["null", "string"], description="input path or glob of that chunk (default: lmforge_input_template)"),
-        "train_mode": Param("averaging", type="string", enum=["averaging", "pbt"],
-                            description="train the chunk with one averaged model, or with Population Based Training (train.pbt.* in lmforge_conf)"),
+        "train_mode": Param(None, type=["null", "string"], enum=[None, "averaging", "pbt"],
+                            description="how to train the chunk this trigger names: one averaged model, or Population Based Training "
+                                        "(train.pbt.* in lmforge_conf); default: train.mode of lmforge_conf"),
     },
     render_template_as_native_obj=False,
     tags=["lmforge"],
@@ -172,6 +184,7 @@ with DAG(
         files = chunks.input_files(events.filesystem(source), source)
         tokenizer = Variable.get("lmforge_tokenizer_chunks", default=None)
         return {"chunk": arrival.chunk, "input": source, "input_hocon": hocon_list([source]), "files": len(files),
+                "train_mode": arrival.train_mode,
                 "tokenizer_chunks": hocon_list(json.loads(tokenizer) if tokenizer else [queue[0].chunk]), "why": why}
 
     @task.branch(execution_timeout=timedelta(minutes=5))

@@ -136,7 +136,7 @@ def asset_events(name: str) -> list[dict]:
         return [dict(e.extra or {}) for e in rows]
 
 
-def scenario(pipeline, arrivals, landing: Path, train_mode: str) -> dict:
+def scenario(pipeline, arrivals, landing: Path, trigger_train_mode: str) -> dict:
     subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True, stdout=subprocess.DEVNULL)
     subprocess.run([sys.executable, "-m", "airflow", "pools", "set", "lmforge_spark", "1", "lmforge spark-submit jobs"],
                    check=True, stdout=subprocess.DEVNULL)
@@ -145,7 +145,7 @@ def scenario(pipeline, arrivals, landing: Path, train_mode: str) -> dict:
     check([e["chunk"] for e in asset_events("lmforge_chunk_arrived")] == ["0001"], "the watcher announced chunk 0001")
 
     (landing / "chunk-0002").mkdir()  # lands empty
-    states["trigger_0002"] = s = run_dag(pipeline, {"chunk": "0002", "train_mode": train_mode})
+    states["trigger_0002"] = s = run_dag(pipeline, {"chunk": "0002", "train_mode": trigger_train_mode})
     check(s["announce_requested"] == "success", f"the trigger announced 0002: {s}")
     check(all(s[t] == "success" for t in STAGE_TASKS + ["chunk_done"]) and s["chunk_empty"] == "skipped", f"0001 ran every stage: {s}")
     check([(e["chunk"], e["outcome"]) for e in asset_events("lmforge_chunk_done")] == [("0001", "processed")],
@@ -153,7 +153,9 @@ def scenario(pipeline, arrivals, landing: Path, train_mode: str) -> dict:
     models = asset_events("lmforge_model")
     check(len(models) == 1 and models[0].get("chunk") == "0001" and models[0]["path"].endswith("/models"), f"stage Assets name the chunk: {models}")
 
-    states["after_done_0001"] = s = run_dag(pipeline, {"chunk": None, "train_mode": train_mode})
+    arrived = asset_events("lmforge_chunk_arrived")
+    check(arrived[1].get("train_mode") == trigger_train_mode and "train_mode" not in arrived[0], f"the mode travels with 0002: {arrived}")
+    states["after_done_0001"] = s = run_dag(pipeline, {"chunk": None, "train_mode": None})
     check(s["chunk_empty"] == "success" and all(s[t] == "skipped" for t in STAGE_TASKS + ["chunk_done"]), f"0002 is empty: {s}")
     done = [(e["chunk"], e["outcome"]) for e in asset_events("lmforge_chunk_done")]
     check(done == [("0001", "processed"), ("0002", "empty")], f"done events {done}")
@@ -169,7 +171,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("dags_dir")
     ap.add_argument("--scenario", metavar="LANDING")
-    ap.add_argument("--train-mode", default="averaging", choices=["averaging", "pbt"])
+    ap.add_argument("--trigger-train-mode", default="averaging", choices=["averaging", "pbt"])
     a = ap.parse_args()
     check("AIRFLOW_HOME" in os.environ, "AIRFLOW_HOME is set (a scratch directory)")
     sys.path.insert(0, a.dags_dir)
@@ -178,7 +180,7 @@ def main() -> None:
     result["arrivals_schedule"] = str(arrivals.timetable.summary)
     result.update(check_arrival_rules())
     if a.scenario:
-        result.update(scenario(pipeline, arrivals, Path(a.scenario), a.train_mode))
+        result.update(scenario(pipeline, arrivals, Path(a.scenario), a.trigger_train_mode))
     print("RESULT " + json.dumps(result), flush=True)
 
 

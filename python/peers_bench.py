@@ -188,17 +188,21 @@ def peer(kind: str, *args: str) -> list[str]:
 
 # ---------- the three comparisons ----------
 
-def bench_filters(ours: Ours, corpus: Path, work: Path, repeats: int) -> dict:
-    def a(k):
-        out = work / f"dt-filters-{k}"
+def datatrove_side(kind: str, corpus: Path, work: Path):
+    """The peer side of a datatrove comparison: run k in a fresh output directory."""
+    def run(k):
+        out = work / f"dt-{kind}-{k}"
         shutil.rmtree(out, ignore_errors=True)
-        return cpu_run(peer("filters", str(corpus), str(out)), work / f"dt-filters-{k}.log")
+        return cpu_run(peer(kind, str(corpus), str(out)), work / f"dt-{kind}-{k}.log")
+    return run
 
+
+def bench_filters(ours: Ours, corpus: Path, work: Path, repeats: int) -> dict:
     def b(k):
         root = work / f"ours-ingest-{k}"
         shutil.rmtree(root, ignore_errors=True)
         return ours.ingest(corpus, root, work / f"ours-ingest-{k}.log")
-    return alternate("filters", repeats, a, b)
+    return alternate("filters", repeats, datatrove_side("filters", corpus, work), b)
 
 
 def bench_minhash(ours: Ours, corpus: Path, work: Path, repeats: int) -> dict:
@@ -206,16 +210,11 @@ def bench_minhash(ours: Ours, corpus: Path, work: Path, repeats: int) -> dict:
     if not (ingested / "docs").exists():
         ours.ingest(corpus, ingested, work / "ours-ingest-setup.log")
 
-    def a(k):
-        out = work / f"dt-minhash-{k}"
-        shutil.rmtree(out, ignore_errors=True)
-        return cpu_run(peer("minhash", str(corpus), str(out)), work / f"dt-minhash-{k}.log")
-
     def b(k):
         root = work / f"ours-dedup-{k}"
         copy_root(ingested, root, ["docs", "rejected", "_chunks"])
         return ours.pipeline("dedup", root, work / f"ours-dedup-{k}.log")
-    return alternate("minhash", repeats, a, b)
+    return alternate("minhash", repeats, datatrove_side("minhash", corpus, work), b)
 
 
 def bench_bpe(ours: Ours, corpus: Path, work: Path, repeats: int) -> dict:

@@ -22,14 +22,17 @@ CHUNK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 @dataclass(frozen=True)
 class Arrival:
-    """One chunk that landed: its id, its input (glob or path), when it landed, and where the news came from."""
+    """One chunk that landed: its id, its input (glob or path), when it landed, where the news came from,
+    and how to train it when the announcement says ("" = as lmforge_conf says)."""
     chunk: str
     input: str
     arrived: str
     source: str = ""
+    train_mode: str = ""
 
     def extra(self) -> dict:
-        return {"chunk": self.chunk, "input": self.input, "arrived": self.arrived, "source": self.source}
+        extra = {"chunk": self.chunk, "input": self.input, "arrived": self.arrived, "source": self.source}
+        return {**extra, "train_mode": self.train_mode} if self.train_mode else extra
 
 
 def check_template(template: str | None) -> None:
@@ -94,7 +97,7 @@ def arrival_order(events: Iterable[dict]) -> list[Arrival]:
         if not chunk or chunk in first:
             continue
         arrived = extra.get("arrived") or iso(e["timestamp"])
-        first[chunk] = Arrival(str(chunk), extra.get("input") or "", arrived, extra.get("source") or "")
+        first[chunk] = Arrival(str(chunk), extra.get("input") or "", arrived, extra.get("source") or "", extra.get("train_mode") or "")
     return sorted(first.values(), key=lambda a: (a.arrived, a.chunk))
 
 

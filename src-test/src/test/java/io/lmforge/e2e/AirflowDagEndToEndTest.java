@@ -52,11 +52,13 @@ class AirflowDagEndToEndTest {
         List<String> settings = new ArrayList<>(StandaloneClusterEndToEndTest.sampleSettings(repo).stream()
                 .filter(s -> !s.startsWith("ingest.input.paths")).toList());
         settings.add("train.pbt.population = 2");
+        settings.add("train.mode = pbt"); // chunks announced without a train_mode train as lmforge_conf says
         Files.write(conf, settings, StandardCharsets.UTF_8);
 
-        // the run trains with Population Based Training (DAG param train_mode); eval and report read its best member
+        // chunk 0001 (announced by the watcher) trains with Population Based Training as lmforge_conf says;
+        // the trigger that names 0002 asks for averaging, which must not leak to 0001
         List<String> cmd = new ArrayList<>(List.of(airflowPython, new File(repo, "python/airflow_dag_check.py").getPath(),
-                new File(repo, "dags").getPath(), "--scenario", landing.toString(), "--train-mode", "pbt"));
+                new File(repo, "dags").getPath(), "--scenario", landing.toString(), "--trigger-train-mode", "averaging"));
         File log = work.resolve("airflow.log").toFile();
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true).redirectOutput(log);
         Map<String, String> env = pb.environment();
@@ -114,7 +116,7 @@ class AirflowDagEndToEndTest {
         assertTrue(Files.isRegularFile(root.resolve("tokenizer/CURRENT")));
         assertTrue(Files.isRegularFile(root.resolve("mix/chunk=" + CHUNK + "/_MANIFEST.json")));
         assertTrue(Files.isRegularFile(root.resolve("models/default/chunk=" + CHUNK + "/model.zip")));
-        assertTrue(Files.isRegularFile(root.resolve("models/default/chunk=" + CHUNK + "/population/population.json")), "train_mode = pbt reached the train task");
+        assertTrue(Files.isRegularFile(root.resolve("models/default/chunk=" + CHUNK + "/population/population.json")), "lmforge_conf's train.mode = pbt reached the train task");
         assertTrue(Manifests.read(fs, layout.pbtLineage("default", CHUNK)) != null, "the population's lineage is committed");
         assertTrue(Files.readString(root.resolve("report/default/report.md")).contains("## Population based training"));
         assertTrue(Files.isRegularFile(root.resolve("eval/default/chunk=" + CHUNK + "/results.json")));

@@ -54,26 +54,27 @@ class LauncherTest {
 
     /**
      * A real ingest run, twice: the first records the launcher's class archive (AppCDS) and prints
-     * nothing about it; the second loads classes from it (the JVM's class+load log names the archive).
+     * nothing about it; the second moves the recording into place and loads classes from it (the JVM's
+     * class+load log names the archive).
      */
     @Test
     void ingestsARealFileInLocalModeAndReusesTheClassArchive() throws Exception {
         Path root = SharedSpark.tempDir("launcher");
         Path archive = root.resolve("classes.jsa");
         String input = SharedSpark.repoRoot().toPath().resolve("data/sample/chunk-0002/text/gnome-help-de.txt").toString();
-        java.util.Map<String, String> env = java.util.Map.of("LMFORGE_CDS_ARCHIVE", archive.toString());
+        java.util.Map<String, String> env = java.util.Map.of("LMFORGE_CDS", "on", "LMFORGE_CDS_ARCHIVE", archive.toString());
         Proc p = launch(env, "ingest", "--chunk", "0002", "--root", root.toString(), "--set", "ingest.input.paths=[\"" + input + "\"]");
         assertEquals(0, p.status(), p.output());
         assertTrue(p.output().contains("ingest 0002: committed"), p.output());
         assertTrue(root.resolve("docs/chunk=0002/lang=de").toFile().isDirectory());
         assertTrue(root.resolve("docs/chunk=0002/_MANIFEST.json").toFile().isFile());
-        assertTrue(archive.toFile().length() > 10_000_000, "the first Spark run recorded the class archive");
         assertTrue(!p.output().contains("[cds]"), "recording prints nothing");
 
-        Proc again = launch(java.util.Map.of("LMFORGE_CDS_ARCHIVE", archive.toString(), "LMFORGE_JAVA_OPTS", "-Xmx1g -Xlog:class+load=info"),
+        Proc again = launch(java.util.Map.of("LMFORGE_CDS", "on", "LMFORGE_CDS_ARCHIVE", archive.toString(), "LMFORGE_JAVA_OPTS", "-Xmx1g -Xlog:class+load=info"),
                 "ingest", "--chunk", "0003", "--root", root.toString(), "--set", "ingest.input.paths=[\"" + input + "\"]");
         assertEquals(0, again.status(), again.output().substring(Math.max(0, again.output().length() - 4000)));
         assertTrue(again.output().contains("ingest 0003: committed"));
+        assertTrue(archive.toFile().length() > 64_000_000, "the first Spark run's recording is the archive now");
         assertTrue(again.output().contains("source: shared objects file (top)"), "classes come from the recorded archive");
     }
 }
