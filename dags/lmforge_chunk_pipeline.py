@@ -80,19 +80,23 @@ class LmforgeStageOperator(SparkSubmitOperator):
         self.lmforge_root = lmforge_root
 
     def execute(self, context):
-        # "--set key=" (empty) leaves the key to lmforge_conf: the chunk did not say (train.mode)
+        # an OPTIONAL_SETTINGS key rendered empty ("--set train.mode=") is left to lmforge_conf
         args = list(self.application_args)
-        self.application_args = [a for i, a in enumerate(args) if not _unset_pair(args, i)]
+        self.application_args = [a for i, a in enumerate(args) if not _unset_optional(args, i)]
         super().execute(context)
         context["outlet_events"][STAGE_OUTPUTS[self.stage]].extra = {
             "chunk": self.lmforge_chunk, "path": output_path(self.stage, self.lmforge_root, self.lmforge_chunk)}
 
 
-def _unset_pair(args: list[str], i: int) -> bool:
-    """args[i] is a '--set' followed by 'key=' with no value, or that 'key='."""
-    empty = lambda a: a.endswith("=") and "=" not in a[:-1]  # noqa: E731
-    return (args[i] == "--set" and i + 1 < len(args) and empty(args[i + 1])) or (
-        i > 0 and args[i - 1] == "--set" and empty(args[i]))
+# settings a chunk may leave unsaid; any other empty value reaches the jar, which refuses it loudly
+OPTIONAL_SETTINGS = ("train.mode",)
+
+
+def _unset_optional(args: list[str], i: int) -> bool:
+    """args[i] belongs to a '--set KEY=' pair with an empty value, KEY in OPTIONAL_SETTINGS."""
+    unset = lambda a: a in {k + "=" for k in OPTIONAL_SETTINGS}  # noqa: E731
+    return (args[i] == "--set" and i + 1 < len(args) and unset(args[i + 1])) or (
+        i > 0 and args[i - 1] == "--set" and unset(args[i]))
 
 
 def stage_args(stage: str) -> list[str]:
@@ -118,10 +122,8 @@ def hocon_list(values) -> str:
 
 def requested_arrival(params, dag_run) -> chunks.Arrival:
     chunk = str(params["chunk"])
-    template = Variable.get("lmforge_input_template", default=None)
-    if not params.get("input") and not template:
-        raise ValueError("lmforge: set Variable lmforge_input_template (e.g. /raw/{chunk}/*) or trigger with params.input")
-    source = params.get("input") or chunks.chunk_input(template, chunk)
+    # without params.input, chunk_input says clearly when lmforge_input_template is unset
+    source = params.get("input") or chunks.chunk_input(Variable.get("lmforge_input_template", default=None), chunk)
     arrived = chunks.iso(dag_run.run_after)
     return chunks.Arrival(chunk, source, arrived, f"trigger of run {dag_run.run_id}", params.get("train_mode") or "")
 
