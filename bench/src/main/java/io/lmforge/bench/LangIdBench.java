@@ -14,7 +14,7 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * `bin/bench langid [--model DIR]`: every detector on the same held-out documents of the shipped
+ * `bin/bench langid [--model DIR] [--ours-only]`: every detector on the same held-out documents of the shipped
  * labelled text (the split langid-train uses, so none of it was trained on): sentence and document
  * accuracy, per-language lows, confusions and single-thread speed.
  */
@@ -24,9 +24,12 @@ public final class LangIdBench {
 
     public static void main(String[] args) throws Exception {
         String model = "data/models/langid";
+        boolean oursOnly = false;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--model")) {
                 model = args[++i];
+            } else if (args[i].equals("--ours-only")) {
+                oursOnly = true;
             }
         }
         SparkSession spark = SparkSession.builder().master("local[1]").appName("bench-langid").config("spark.ui.enabled", "false").getOrCreate();
@@ -45,6 +48,10 @@ public final class LangIdBench {
         String dir = io.lmforge.core.config.HomePaths.resolve(model);
         CombinedLanguageDetector ours = LangIdModelStore.detector(spark, "lmforge", dir, 2000, "low");
         LangIdEvaluation.run(ours, sentences, heldout).print(System.out, "lmforge model " + model);
+        if (oursOnly) {
+            spark.stop();
+            return;
+        }
         LangIdEvaluation.run(LanguageIdentifier.create("opennlp", 2000), sentences, heldout).print(System.out, "OpenNLP langdetect-183, raw scores");
         for (String mode : List.of("low", "high")) {
             LangIdEvaluation.run(new LinguaLanguageDetector(mode, 2000), sentences, heldout)

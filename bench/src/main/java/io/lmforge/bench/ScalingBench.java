@@ -47,9 +47,15 @@ public final class ScalingBench {
      * a step: strong scaling, as a data-parallel PyTorch job keeps its global batch when it adds GPUs);
      * otherwise each worker takes the full batch and a round of K workers consumes K times the tokens.
      */
-    record Config(String name, int workers, int steps, OuterOptimizer outer, AveragingRounds.InnerState inner, boolean splitBatch) {
+    /** {@code lrScaling}: train.averaging.inner-lr-scaling (the stage's own rule); {@code lrScale}: a further factor, for sweeps. */
+    record Config(String name, int workers, int steps, OuterOptimizer outer, AveragingRounds.InnerState inner, boolean splitBatch, String lrScaling,
+                  double lrScale) {
         Config(String name, int workers, int steps, OuterOptimizer outer, AveragingRounds.InnerState inner) {
-            this(name, workers, steps, outer, inner, false);
+            this(name, workers, steps, outer, inner, false, "none", 1.0);
+        }
+
+        Config(String name, int workers, int steps, OuterOptimizer outer, AveragingRounds.InnerState inner, boolean splitBatch) {
+            this(name, workers, steps, outer, inner, splitBatch, "none", 1.0);
         }
 
         int workerBatch(int batch) {
@@ -64,7 +70,7 @@ public final class ScalingBench {
         long budget = 500_000;
         String root = "target/bench-scaling";
         int batch = 16;
-        double lr = 1e-3;
+        double lr = 2e-3; // 1 worker at 2e-3 reaches the 1e-3 run's loss at B after 0.85 B: the better-tuned baseline (docs/training.md)
         long warmupTokens = 50L * 16 * 128;
         boolean sqrtLr = false;
         String only = "";
@@ -78,11 +84,11 @@ public final class ScalingBench {
                 case "--lr-scaling" -> sqrtLr = "sqrt".equals(args[++i]);
                 case "--only" -> only = args[++i];
                 default -> throw new IllegalArgumentException("usage: bin/bench train scaling [--budget TOKENS] [--root DIR] [--lr LR] [--batch B]"
-                        + " [--warmup-tokens N] [--lr-scaling none|sqrt] [--only NAME-SUBSTRING]");
+                        + " [--warmup-tokens N] [--lr-scaling none|sqrt] [--only NAME-SUBSTRING[|NAME-SUBSTRING...]]");
             }
         }
-        String filter = only;
-        List<Config> configs = configs(batch).stream().filter(c -> c.name().contains(filter)).toList();
+        List<String> filters = List.of(only.split("\\|")); // NAME-SUBSTRING|NAME-SUBSTRING...: any of them
+        List<Config> configs = configs(batch).stream().filter(c -> filters.stream().anyMatch(f -> c.name().contains(f))).toList();
         Path rootPath = Path.of(root).toAbsolutePath();
         prepareData(rootPath);
         SparkSession spark = SparkSession.builder().master("local[4]").appName("bench-train-scaling").config("spark.ui.enabled", "false")
@@ -109,7 +115,9 @@ public final class ScalingBench {
         System.out.printf(Locale.ROOT, "%nbaseline: 1 worker reaches held-out loss %.4f at B = %,d tokens%n", target, budget);
         for (Config c : configs) {
             int perWorker = c.workerBatch(batch);
-            curves.put(c.name(), run(sc, train, heldout, c, optimizer(lr, warmupTokens, sqrtLr && !c.splitBatch(), c.workers(), perWorker), perWorker,
+            OptimizerSpec opt = optimizer(lr * c.lrScale(), warmupTokens, sqrtLr && !c.splitBatch(), c.workers(), perWorker)
+                    .forWorkers(c.lrScaling(), c.workers());
+            curves.put(c.name(), run(sc, train, heldout, c, opt, perWorker,
                     budget * 3 / 2));
         }
         report(curves, budget, target);
@@ -154,6 +162,19 @@ public final class ScalingBench {
             out.add(new Config("4 workers x " + (batch / 4) + " seqs (global batch " + batch + "), every 20, outer sgd lr " + outerLr + ", averaged Adam", 4, 20,
                     new OuterOptimizer(OuterOptimizer.Kind.NESTEROV, outerLr, 0.0), AveragingRounds.InnerState.AVERAGED, true));
         }
+        // the inner learning rate of 4 workers on quarter batches: lower (less drift between averagings) or higher (each
+        // worker's Adam normalises by a second moment inflated by its smaller batch's noise)
+        for (double scale : new double[]{0.5, 3.0}) {
+            out.add(new Config("4 workers x " + (batch / 4) + " seqs (global batch " + batch + "), every 20, average, inner lr x" + scale, 4, 20,
+                    OuterOptimizer.none(), AveragingRounds.InnerState.AVERAGED, true, "none", scale));
+        }
+        // train.averaging.inner-lr-scaling = sqrt-workers (x2 for 4 workers, x1.41 for 2)
+        for (int w : new int[]{2, 4}) {
+            out.add(new Config(w + " workers x " + (batch / w) + " seqs (global batch " + batch + "), every 20, average, sqrt-workers inner lr", w, 20,
+                    OuterOptimizer.none(), AveragingRounds.InnerState.AVERAGED, true, "sqrt-workers", 1.0));
+        }
+        // is it the learning rate alone? 1 worker at twice the rate (not the baseline: the baseline's rate is the bench's --lr)
+        out.add(new Config("1 worker, lr x2.0 (reference)", 1, 20, OuterOptimizer.none(), AveragingRounds.InnerState.AVERAGED, false, "none", 2.0));
         // what to do with the inner Adam state under the outer step (train.averaging.inner-state), measured at one setting
         out.add(new Config("2 workers, every 20, nesterov, averaged Adam", 2, 20, nesterov, AveragingRounds.InnerState.AVERAGED));
         out.add(new Config("2 workers, every 20, nesterov, reset Adam", 2, 20, nesterov, AveragingRounds.InnerState.RESET));

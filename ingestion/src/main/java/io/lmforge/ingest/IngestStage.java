@@ -137,7 +137,8 @@ public final class IngestStage extends DatasetStage<IngestStage.Plan> {
             processed = process(raw, steps, minScores, filtersEnabled).persist(StorageLevel.MEMORY_AND_DISK());
             processed = withShortParquetReads(run, files, processed, readOptions, records, p -> process(p, steps, minScores, filtersEnabled));
 
-            List<Row> countRows = processed.groupBy(col("reject_reason"), col("lang")).agg(functions.count(lit(1)).as("n"),
+            // one pass over the processed rows for every count the stage reports (by outcome and language, and per input file)
+            List<Row> countRows = processed.groupBy(col("reject_reason"), col("lang"), col("source")).agg(functions.count(lit(1)).as("n"),
                     functions.sum("pii_emails").as("emails"), functions.sum("pii_ips").as("ips"),
                     functions.sum("pii_phones").as("phones")).collectAsList();
             Counts counts = Counts.of(countRows);
@@ -169,7 +170,7 @@ public final class IngestStage extends DatasetStage<IngestStage.Plan> {
                 run.console().printf("note: readers counted %d records, the pipeline wrote %d: %d task attempt(s) ran again, which count twice%n",
                         records.value(), counts.total, reruns.count());
             }
-            recordsPerFile(files, processed, run.inputs());
+            recordsPerFile(files, countRows, run.inputs());
             IngestSummary.print(run.console(), chunk, counts, (System.nanoTime() - startNanos) / 1e9, inputBytes);
             return new Computed(counts.toMap(), Lineage.NONE, String.format(Locale.ROOT, "%,d records: %,d kept, %,d rejected -> %s",
                     counts.total, counts.kept, counts.rejected, run.layout().docs(chunk)));
@@ -279,11 +280,14 @@ public final class IngestStage extends DatasetStage<IngestStage.Plan> {
         return processed.unionByName(process.apply(run.spark().createDataFrame(rows, RawRecord.SCHEMA)));
     }
 
-    /** The manifest's input entries get each file's record count (what the readers produced from it). */
-    private static void recordsPerFile(List<InputFile> files, Dataset<Row> processed, List<Map<String, Object>> inputs) {
+    /** The manifest's input entries get each file's record count (what the readers produced from it), from the count rows. */
+    private static void recordsPerFile(List<InputFile> files, List<Row> countRows, List<Map<String, Object>> inputs) {
         Map<String, Long> perFile = new TreeMap<>();
-        for (Row r : processed.groupBy("source").count().collectAsList()) {
-            perFile.put(new Path(r.getString(0)).toUri().getPath(), r.getLong(1));
+        for (Row r : countRows) {
+            if (r.isNullAt(2)) {
+                continue;
+            }
+            perFile.merge(new Path(r.getString(2)).toUri().getPath(), r.getLong(3), Long::sum);
         }
         for (int i = 0; i < files.size(); i++) {
             inputs.get(i).put("records", perFile.getOrDefault(new Path(files.get(i).path()).toUri().getPath(), 0L));
@@ -303,18 +307,18 @@ public final class IngestStage extends DatasetStage<IngestStage.Plan> {
 
         static Counts of(List<Row> rows) {
             Counts c = new Counts();
-            for (Row r : rows) {
+            for (Row r : rows) { // reject_reason, lang, source, n, emails, ips, phones
                 String reason = r.getString(0);
                 String lang = r.isNullAt(1) ? "und" : r.getString(1);
-                long n = r.getLong(2);
+                long n = r.getLong(3);
                 c.total += n;
                 Map<String, Long> l = c.byLang.computeIfAbsent(lang, k -> new TreeMap<>());
                 if (reason == null) {
                     c.kept += n;
                     l.merge("kept", n, Long::sum);
-                    c.emails += r.isNullAt(3) ? 0 : r.getLong(3);
-                    c.ips += r.isNullAt(4) ? 0 : r.getLong(4);
-                    c.phones += r.isNullAt(5) ? 0 : r.getLong(5);
+                    c.emails += r.isNullAt(4) ? 0 : r.getLong(4);
+                    c.ips += r.isNullAt(5) ? 0 : r.getLong(5);
+                    c.phones += r.isNullAt(6) ? 0 : r.getLong(6);
                 } else {
                     c.rejected += n;
                     c.byReason.merge(reason, n, Long::sum);

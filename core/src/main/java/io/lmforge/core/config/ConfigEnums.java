@@ -29,6 +29,7 @@ final class ConfigEnums {
         VALUES.put("train.pbt.explore", List.of("perturb", "resample"));
         VALUES.put("train.averaging.outer", List.of("none", "nesterov"));
         VALUES.put("train.averaging.inner-state", List.of("averaged", "per-worker", "reset"));
+        VALUES.put("train.averaging.inner-lr-scaling", List.of("none", "sqrt-workers"));
         VALUES.put("eval.overlong", List.of("skip", "fail"));
         VALUES.put("eval.fewshot.sampler", List.of("harness", "per-example"));
     }

@@ -89,6 +89,28 @@ public final class ChunkRegistry {
         return out;
     }
 
+    /**
+     * Ingested chunks (a docs/chunk=ID directory with a manifest; {@code committedOnly}: a committed one) that have
+     * no arrival number yet, by id: they arrive when dedup numbers them.
+     */
+    public List<String> unnumberedIngested(boolean committedOnly) throws IOException {
+        List<String> out = new ArrayList<>();
+        Path docs = layout.dataset("docs");
+        if (!fs.exists(docs)) {
+            return out;
+        }
+        java.util.Set<String> numbered = new java.util.HashSet<>(inArrivalOrder());
+        for (FileStatus st : fs.listStatus(docs)) {
+            String name = st.getPath().getName();
+            if (st.isDirectory() && name.startsWith("chunk=") && !numbered.contains(name.substring("chunk=".length()))
+                    && (committedOnly ? Manifests.read(fs, st.getPath()) : Manifests.readAny(fs, st.getPath())) != null) {
+                out.add(name.substring("chunk=".length()));
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
     private TreeMap<Long, String> claims() throws IOException {
         TreeMap<Long, String> out = new TreeMap<>();
         if (!fs.exists(arrivalDir())) {

@@ -4,9 +4,7 @@ import io.lmforge.core.config.ConfigError;
 import io.lmforge.core.dataset.ChunkRegistry;
 import io.lmforge.core.dataset.DatasetLayout;
 import io.lmforge.core.dataset.Manifests;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -42,21 +40,9 @@ final class ArrivalOrder {
     static List<String> earlierChunks(FileSystem fs, DatasetLayout layout, String chunk) throws IOException {
         ChunkRegistry registry = new ChunkRegistry(fs, layout);
         List<String> out = new ArrayList<>(registry.before(chunk));
-        if (registry.arrival(chunk) != Long.MAX_VALUE || !fs.exists(layout.dataset("docs"))) {
-            return out;
+        if (registry.arrival(chunk) == Long.MAX_VALUE) {
+            registry.unnumberedIngested(true).stream().filter(other -> other.compareTo(chunk) < 0).forEach(out::add);
         }
-        List<String> waiting = new ArrayList<>();
-        for (FileStatus st : fs.listStatus(layout.dataset("docs"))) {
-            String name = st.getPath().getName();
-            if (st.isDirectory() && name.startsWith("chunk=")) {
-                String other = name.substring("chunk=".length());
-                if (other.compareTo(chunk) < 0 && registry.arrival(other) == Long.MAX_VALUE && Manifests.read(fs, st.getPath()) != null) {
-                    waiting.add(other);
-                }
-            }
-        }
-        waiting.sort(null);
-        out.addAll(waiting);
         return out;
     }
 }

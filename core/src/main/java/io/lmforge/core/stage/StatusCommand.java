@@ -3,8 +3,6 @@ package io.lmforge.core.stage;
 import io.lmforge.core.BuildInfo;
 import io.lmforge.core.dataset.ChunkRegistry;
 import io.lmforge.core.dataset.DatasetLayout;
-import io.lmforge.core.dataset.Manifests;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 
 import java.io.IOException;
@@ -91,18 +89,9 @@ public final class StatusCommand implements Stage {
 
     /** Numbered chunks in arrival order, then ingested ones not numbered yet, by id. */
     static List<String> chunks(FileSystem fs, DatasetLayout layout) throws IOException {
-        List<String> out = new ArrayList<>(new ChunkRegistry(fs, layout).inArrivalOrder());
-        List<String> rest = new ArrayList<>();
-        if (fs.exists(layout.dataset("docs"))) {
-            for (FileStatus st : fs.listStatus(layout.dataset("docs"))) {
-                String name = st.getPath().getName();
-                if (name.startsWith("chunk=") && !out.contains(name.substring(6)) && Manifests.readAny(fs, st.getPath()) != null) {
-                    rest.add(name.substring(6));
-                }
-            }
-        }
-        rest.sort(null);
-        out.addAll(rest);
+        ChunkRegistry registry = new ChunkRegistry(fs, layout);
+        List<String> out = new ArrayList<>(registry.inArrivalOrder());
+        out.addAll(registry.unnumberedIngested(false));
         return out;
     }
 

@@ -91,22 +91,37 @@ public final class CharNgrams {
         if (text == null) {
             return new int[0];
         }
-        StringBuilder clean = new StringBuilder(Math.min(text.length(), maxChars) + 2).append(' ');
+        int[] out = new int[2 * Math.min(text.length(), maxChars) + 2];
+        int len = 0;
+        out[len++] = ' ';
         int n = 0;
         for (int i = 0; i < text.length() && n < maxChars; ) {
-            int cp = text.codePointAt(i);
-            i += Character.charCount(cp);
-            if (UCharacter.isLetter(cp) || UCharacter.getType(cp) == UCharacter.NON_SPACING_MARK
-                    || UCharacter.getType(cp) == UCharacter.COMBINING_SPACING_MARK) {
-                clean.appendCodePoint(UCharacter.toLowerCase(cp));
+            char ch = text.charAt(i);
+            int cp;
+            boolean keep;
+            if (ch < 0x80) { // ASCII, most of the text in most languages: ICU's answers without the lookups
+                i++;
+                cp = ch >= 'A' && ch <= 'Z' ? ch + ('a' - 'A') : ch;
+                keep = cp >= 'a' && cp <= 'z';
+            } else {
+                cp = text.codePointAt(i);
+                i += Character.charCount(cp);
+                int type = UCharacter.getType(cp);
+                keep = UCharacter.isLetter(cp) || type == UCharacter.NON_SPACING_MARK || type == UCharacter.COMBINING_SPACING_MARK;
+                if (keep) {
+                    cp = UCharacter.toLowerCase(cp);
+                }
+            }
+            if (keep) {
+                out[len++] = cp;
                 n++;
-            } else if (clean.charAt(clean.length() - 1) != ' ') {
-                clean.append(' ');
+            } else if (out[len - 1] != ' ') {
+                out[len++] = ' ';
             }
         }
-        if (clean.charAt(clean.length() - 1) != ' ') {
-            clean.append(' ');
+        if (out[len - 1] != ' ') {
+            out[len++] = ' ';
         }
-        return clean.toString().codePoints().toArray();
+        return java.util.Arrays.copyOf(out, len);
     }
 }

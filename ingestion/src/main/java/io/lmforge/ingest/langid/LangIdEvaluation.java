@@ -17,6 +17,8 @@ public final class LangIdEvaluation {
     private int docs;
     private int docsCorrect;
     private double sentencesPerSecond;
+    private double docsPerSecond;
+    private double meanDocChars;
     private double expectedCalibrationError;
 
     /** The softmax temperature minimising held-out negative log-likelihood (grid search on calibration documents). */
@@ -31,7 +33,7 @@ public final class LangIdEvaluation {
             if (allowed == null || allowed.length < 2 || g == null || java.util.Arrays.stream(allowed).noneMatch(x -> x == g)) {
                 continue;
             }
-            double[] z = model.averagedScores(d.text(), allowed);
+            double[] z = model.averagedScores(d.text(), script);
             if (z != null) {
                 zs.add(z);
                 allowedList.add(allowed);
@@ -86,7 +88,10 @@ public final class LangIdEvaluation {
                 e.expectedCalibrationError += Math.abs(binConf[b] - binAcc[b]) / e.sentences;
             }
         }
+        t = System.nanoTime();
+        long chars = 0;
         for (LangIdTrainStage.LabelledDoc d : docs) {
+            chars += d.text().length();
             boolean ok = model.detect(d.text()).lang().equals(d.label());
             int[] c = e.perLabel.computeIfAbsent(d.label(), k -> new int[4]);
             c[2]++;
@@ -96,6 +101,8 @@ public final class LangIdEvaluation {
                 e.docsCorrect++;
             }
         }
+        e.docsPerSecond = e.docs / Math.max(1e-9, (System.nanoTime() - t) / 1e9);
+        e.meanDocChars = chars / (double) Math.max(1, e.docs);
         return e;
     }
 
@@ -120,6 +127,7 @@ public final class LangIdEvaluation {
         m.put("documents", docs);
         m.put("document_accuracy", documentAccuracy());
         m.put("sentences_per_second_1_thread", sentencesPerSecond);
+        m.put("documents_per_second_1_thread", docsPerSecond);
         m.put("expected_calibration_error", expectedCalibrationError);
         Map<String, Object> per = new TreeMap<>();
         perLabel.forEach((k, v) -> per.put(k, Map.of("sentences", v[0], "sentence_accuracy", v[1] / (double) Math.max(1, v[0]),
@@ -132,8 +140,9 @@ public final class LangIdEvaluation {
     }
 
     public void print(PrintStream out, String name) {
-        out.printf(Locale.ROOT, "%nheld-out evaluation (%s): sentences %.3f (%d), documents %.3f (%d), %,.0f sentences/s on 1 thread, calibration error %.3f%n",
-                name, sentenceAccuracy(), sentences, documentAccuracy(), docs, sentencesPerSecond, expectedCalibrationError);
+        out.printf(Locale.ROOT, "%nheld-out evaluation (%s): sentences %.3f (%d), documents %.3f (%d, %,.0f characters on average), %,.0f sentences/s and"
+                        + " %,.0f documents/s on 1 thread, calibration error %.3f%n",
+                name, sentenceAccuracy(), sentences, documentAccuracy(), docs, meanDocChars, sentencesPerSecond, docsPerSecond, expectedCalibrationError);
         StringBuilder worst = new StringBuilder();
         perLabel.entrySet().stream().filter(e -> e.getValue()[0] > 0)
                 .sorted((a, b) -> Double.compare(a.getValue()[1] / (double) a.getValue()[0], b.getValue()[1] / (double) b.getValue()[0]))

@@ -15,8 +15,9 @@ import java.util.Map;
 public final class LinearLanguageModel implements LanguageDetector, Serializable {
     private static final long serialVersionUID = 1L;
     private final String[] labels;
-    // [feature][label], flattened: an n-gram's weights for every label sit in one or two cache lines
-    private final float[] weightsByFeature;
+    // per script, [feature][label of that script] flattened: scoring reads one contiguous run of floats per
+    // n-gram and only for the labels the script allows (no index indirection in the inner loop)
+    private final Map<String, float[]> weightsOfScript = new HashMap<>();
     private final double[] bias;       // per label, added after averaging
     private final int numFeatures;
     private final int maxN;
@@ -27,12 +28,15 @@ public final class LinearLanguageModel implements LanguageDetector, Serializable
     public LinearLanguageModel(String[] labels, float[][] weights, double[] bias, int numFeatures, int maxN, int maxChars,
                                Map<String, int[]> labelsOfScript, double temperature) {
         this.labels = labels;
-        this.weightsByFeature = new float[numFeatures * labels.length];
-        for (int c = 0; c < labels.length; c++) {
-            for (int f = 0; f < numFeatures; f++) {
-                weightsByFeature[f * labels.length + c] = weights[c][f];
+        labelsOfScript.forEach((script, allowed) -> {
+            float[] table = new float[numFeatures * allowed.length];
+            for (int k = 0; k < allowed.length; k++) {
+                for (int f = 0; f < numFeatures; f++) {
+                    table[f * allowed.length + k] = weights[allowed[k]][f];
+                }
             }
-        }
+            weightsOfScript.put(script, table);
+        });
         this.bias = bias;
         this.numFeatures = numFeatures;
         this.maxN = maxN;
@@ -57,26 +61,30 @@ public final class LinearLanguageModel implements LanguageDetector, Serializable
         this.temperature = t;
     }
 
-    /** Averaged per-label scores over the allowed labels (others are NaN); null when the text has no letters. */
-    double[] averagedScores(String text, int[] allowed) {
+    /**
+     * Averaged per-label scores over the labels of the script (others are NaN); null when the text has no
+     * letters. Each label's sum runs over the n-grams in text order, so the result does not depend on how
+     * the weights are laid out.
+     */
+    double[] averagedScores(String text, String script) {
+        int[] allowed = labelsOfScript.get(script);
         int[] idx = CharNgrams.hashedIndices(text, maxN, maxChars, numFeatures);
         if (idx.length == 0) {
             return null;
         }
-        double[] z = new double[labels.length];
-        java.util.Arrays.fill(z, Double.NaN);
-        for (int c : allowed) {
-            z[c] = 0;
-        }
-        int nLabels = labels.length;
+        float[] table = weightsOfScript.get(script);
+        int m = allowed.length;
+        double[] acc = new double[m];
         for (int f : idx) {
-            int base = f * nLabels;
-            for (int c : allowed) {
-                z[c] += weightsByFeature[base + c];
+            int base = f * m;
+            for (int k = 0; k < m; k++) {
+                acc[k] += table[base + k];
             }
         }
-        for (int c : allowed) {
-            z[c] = z[c] / idx.length + bias[c];
+        double[] z = new double[labels.length];
+        java.util.Arrays.fill(z, Double.NaN);
+        for (int k = 0; k < m; k++) {
+            z[allowed[k]] = acc[k] / idx.length + bias[allowed[k]];
         }
         return z;
     }
@@ -114,7 +122,7 @@ public final class LinearLanguageModel implements LanguageDetector, Serializable
         if (allowed.length == 1) {
             return new Detection(ScriptedLabel.language(labels[allowed[0]]), 1.0, script, true);
         }
-        double[] z = averagedScores(text, allowed);
+        double[] z = averagedScores(text, script);
         if (z == null) {
             return new Detection("und", 0.0, script, true);
         }

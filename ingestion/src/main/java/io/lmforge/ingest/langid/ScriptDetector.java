@@ -15,6 +15,14 @@ public final class ScriptDetector {
         int[] counts = new int[UScript.CODE_LIMIT];
         int limit = Math.min(text.length(), 4000);
         for (int i = 0; i < limit; ) {
+            char ch = text.charAt(i);
+            if (ch < 0x80) { // ASCII letters are Latin: no lookups for the common case
+                i++;
+                if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') {
+                    counts[UScript.LATIN]++;
+                }
+                continue;
+            }
             int cp = text.codePointAt(i);
             i += Character.charCount(cp);
             if (!Character.isLetter(cp)) {

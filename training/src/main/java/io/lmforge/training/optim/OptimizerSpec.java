@@ -40,6 +40,25 @@ public record OptimizerSpec(Kind kind, double learningRate, int warmupSteps, Sch
         return s;
     }
 
+    /** The same optimiser at another peak learning rate (schedule, warm-up and everything else unchanged). */
+    public OptimizerSpec withLearningRate(double lr) {
+        return new OptimizerSpec(kind, lr, warmupSteps, lrSchedule, totalSteps, minLrRatio, beta1, beta2, epsilon, weightDecay, clipNorm,
+                sfR, sfWeightLrPower, sfBiasCorrectionInDenominator);
+    }
+
+    /**
+     * The inner optimiser of {@code workers} averaged replicas under train.averaging.inner-lr-scaling: {@code sqrt-workers}
+     * multiplies the learning rate by sqrt(workers) (each worker's Adam step on a 1/K share of the global batch is about
+     * 1/sqrt(K) of the global batch's step where gradient noise dominates its second moment); {@code none} leaves it.
+     */
+    public OptimizerSpec forWorkers(String scaling, int workers) {
+        return switch (scaling) {
+            case "none" -> this;
+            case "sqrt-workers" -> withLearningRate(learningRate * Math.sqrt(workers));
+            default -> throw new ConfigError("train.averaging.inner-lr-scaling must be none or sqrt-workers, got '" + scaling + "'");
+        };
+    }
+
     /** AdamW's learning rate by step for a new model (DL4J schedule); schedule-free has warm-up only, inside its step. */
     public ISchedule schedule() {
         return scheduleForChunk(0, totalSteps);

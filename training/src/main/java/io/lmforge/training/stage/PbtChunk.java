@@ -116,8 +116,7 @@ final class PbtChunk {
         int batch = c.getInt("train.batch-per-worker");
         int steps = c.getInt("train.averaging-frequency");
         RoundData data = RoundData.of(s.sequences().orderBy("seq_id", "src"), 1, batch, steps);
-        int maxRounds = c.getInt("train.max-rounds-per-chunk");
-        int rounds = maxRounds > 0 ? Math.min(data.rounds(), maxRounds) : data.rounds();
+        int rounds = TrainStage.roundsThisChunk(c, data);
         // a chunk with nothing to train on (empty) commits the population as it was: nothing to score either
         HeldOutSet heldout = rounds == 0 ? new HeldOutSet(List.of(), 0, 0) : heldout(p);
         run.console().printf(Locale.ROOT, "train %s: population of %d (%s), %d rounds, ready every %d, scored on %,d held-out documents (%,d bytes)%n",
@@ -125,37 +124,63 @@ final class PbtChunk {
                         + settings.cutoff() + " of " + settings.population(), rounds, settings.readyRounds(), heldout.documents(), heldout.bytes());
         long chunkStart = net.getConfiguration().getIterationCount();
         long chunkSteps = (long) rounds * steps;
-        List<List<Row>> metricsBySlot = new ArrayList<>();
-        pop.members().forEach(m -> metricsBySlot.add(new ArrayList<>()));
-        List<Row> lineage = new ArrayList<>();
-        long[] tokensSeen = {s.tokensSeen()};
-        int[] exploits = {0};
+        Ledger ledger = new Ledger(pbt, pop.members().size(), s.tokensSeen(), steps, chunkStart, chunkSteps, t0);
         run.phase("train");
         Population after = pbt.train(pop, data, rounds, steps, heldout, ready -> {
-            long tokens = 0;
-            for (MemberTask.Result r : ready.results()) {
-                long seen = tokensSeen[0];
-                for (int k = 0; k < r.roundLoss().length; k++) {
-                    seen += r.roundTokens()[k];
-                    long step = r.iteration() - (long) (r.roundLoss().length - 1 - k) * steps;
-                    OptimizerSpec mo = pbt.optimizerOf(ready.hyperUsed().get(r.member()));
-                    metricsBySlot.get(r.member()).add(RowFactory.create(step, chunk, ready.fromRound() + k, r.roundLoss()[k],
-                            mo.learningRateAt(mo.scheduleForChunk(chunkStart, chunkSteps), step), r.roundTokens()[k],
-                            r.roundTokens()[k] / Math.max(r.seconds(), 1e-9) * r.roundLoss().length, seen, (System.nanoTime() - t0) / 1e9, null, null, null));
-                }
-                tokens = seen - tokensSeen[0];
-                PbtDecisions.Decision d = ready.decisions().get(r.member());
-                exploits[0] += d.exploited() ? 1 : 0;
-                lineage.add(RowFactory.create(chunk, ready.index(), ready.toRound() - 1, (long) r.iteration(), seen, r.member(),
-                        ready.hyperUsed().get(r.member()), mean(r.roundLoss()), r.score(), d.parent(), d.exploited(), d.hyper(), r.seconds()));
-            }
-            tokensSeen[0] += tokens;
+            ledger.record(ready);
             progress(ready, rounds, t0);
         });
         data.release();
         Member best = after.members().get(after.best());
-        return new Outcome(after, bestModel(pbt, best, chunkStart, chunkSteps), metricsBySlot.get(after.best()), lineage, tokensSeen[0],
-                exploits[0], rounds);
+        return new Outcome(after, bestModel(pbt, best, chunkStart, chunkSteps), ledger.metricsBySlot.get(after.best()), ledger.lineage,
+                ledger.tokensSeen, ledger.exploits, rounds);
+    }
+
+    /** What the chunk's training reports as members become ready: each member's metric rows, the lineage rows, tokens and exploits. */
+    private final class Ledger {
+        final List<List<Row>> metricsBySlot = new ArrayList<>();
+        final List<Row> lineage = new ArrayList<>();
+        private final PopulationTraining pbt;
+        private final int steps;
+        private final long chunkStart;
+        private final long chunkSteps;
+        private final long t0;
+        long tokensSeen;
+        int exploits;
+
+        Ledger(PopulationTraining pbt, int members, long tokensSeen, int steps, long chunkStart, long chunkSteps, long t0) {
+            this.pbt = pbt;
+            this.tokensSeen = tokensSeen;
+            this.steps = steps;
+            this.chunkStart = chunkStart;
+            this.chunkSteps = chunkSteps;
+            this.t0 = t0;
+            for (int m = 0; m < members; m++) {
+                metricsBySlot.add(new ArrayList<>());
+            }
+        }
+
+        void record(PopulationTraining.Ready ready) {
+            String chunk = run.chunk();
+            long tokens = 0;
+            for (MemberTask.Result r : ready.results()) {
+                long seen = tokensSeen;
+                OptimizerSpec mo = pbt.optimizerOf(ready.hyperUsed().get(r.member()));
+                for (int k = 0; k < r.roundLoss().length; k++) {
+                    seen += r.roundTokens()[k];
+                    long step = r.iteration() - (long) (r.roundLoss().length - 1 - k) * steps;
+                    metricsBySlot.get(r.member()).add(RowFactory.create(step, chunk, ready.fromRound() + k, r.roundLoss()[k],
+                            mo.learningRateAt(mo.scheduleForChunk(chunkStart, chunkSteps), step), r.roundTokens()[k],
+                            r.roundTokens()[k] / Math.max(r.seconds(), 1e-9) * r.roundLoss().length, seen, (System.nanoTime() - t0) / 1e9, null, null, null));
+                }
+                tokens = seen - tokensSeen;
+                PbtDecisions.Decision d = ready.decisions().get(r.member());
+                exploits += d.exploited() ? 1 : 0;
+                lineage.add(RowFactory.create(chunk, ready.index(), ready.toRound() - 1, (long) r.iteration(), seen, r.member(),
+                        ready.hyperUsed().get(r.member()), mean(r.roundLoss()), r.score(), d.parent(), d.exploited(), d.hyper(), r.seconds()));
+            }
+            tokensSeen += tokens;
+        }
     }
 
     /** The population the run has (from the checkpoint continued), or a new one around the starting model. */

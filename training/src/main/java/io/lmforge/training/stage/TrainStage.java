@@ -181,7 +181,8 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         }
         int vocab = TokenizerHeader.read(fs, layout, p.tokenizerVersion()).vocabSize();
         RunCheckpoints ckpts = new RunCheckpoints(fs, layout, c.getString("train.run"));
-        OptimizerSpec opt = OptimizerSpec.from(c);
+        OptimizerSpec opt = pbtMode(c) ? OptimizerSpec.from(c)
+                : OptimizerSpec.from(c).forWorkers(c.getEnum("train.averaging.inner-lr-scaling"), c.getInt("train.workers"));
         AveragingRounds.Settings settings = averaging(c, opt);
         Start start = start(run, ckpts, p, vocab, opt);
         ComputationGraph net = start.net();
@@ -199,8 +200,7 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         driverStep.restoreTrainingParams(net);
         // seq_id ranges repeat across chunks: the chunk breaks ties, so the order is the same on every run
         RoundData data = RoundData.of(sequences.orderBy("seq_id", "src"), settings.workers(), settings.batch(), settings.steps());
-        int maxRounds = c.getInt("train.max-rounds-per-chunk");
-        int rounds = maxRounds > 0 ? Math.min(data.rounds(), maxRounds) : data.rounds();
+        int rounds = roundsThisChunk(c, data);
         // this chunk's learning-rate schedule (a checkpoint's graph keeps the one it was saved with; the config decides)
         ISchedule schedule = opt.scheduleForChunk(net.getConfiguration().getIterationCount(), (long) rounds * settings.steps());
         if (opt.kind() == OptimizerSpec.Kind.ADAMW) {
@@ -249,6 +249,12 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         return new Computed(counts, new Lineage(p.seq(), p.tokenizerVersion(), p.seqLen()), String.format(Locale.ROOT,
                 "%d rounds, step %,d, %,d tokens seen, loss %s -> %s", metrics.size(), net.getIterationCount(), tokensSeen[0],
                 counts.get("final_loss"), ckpts.chunkDir(chunk)));
+    }
+
+    /** The rounds a chunk trains: all its data holds, or train.max-rounds-per-chunk when that is set (> 0) and smaller. */
+    static int roundsThisChunk(PipelineConfig c, RoundData data) {
+        int maxRounds = c.getInt("train.max-rounds-per-chunk");
+        return maxRounds > 0 ? Math.min(data.rounds(), maxRounds) : data.rounds();
     }
 
     /** train.mode = pbt: a population trains the chunk (PbtChunk) instead of one model averaged over workers. */

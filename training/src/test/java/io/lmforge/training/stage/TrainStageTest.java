@@ -197,6 +197,19 @@ class TrainStageTest {
     }
 
     @Test
+    void sqrtWorkersScalingTrainsTheWorkersAtSqrtKTimesTheConfiguredRate() throws Exception {
+        assertEquals(StageResult.Outcome.COMMITTED, train("0001", "train.run=sqrtlr", "train.averaging.inner-lr-scaling=sqrt-workers",
+                "train.optimizer.schedule=constant").outcome());
+        List<Double> lr = SharedSpark.get().read().parquet(root.resolve("models/sqrtlr/metrics/chunk=0001").toString()).orderBy("step")
+                .select("lr").as(org.apache.spark.sql.Encoders.DOUBLE()).collectAsList();
+        assertEquals(3e-3 * Math.sqrt(2), lr.get(lr.size() - 1), 1e-15, "2 workers after warm-up: 3e-3 x sqrt 2, " + lr);
+        assertTrue(losses("sqrtlr", "0001").stream().allMatch(x -> x < Math.log(257)), "it trains");
+        io.lmforge.core.config.ConfigError bad = org.junit.jupiter.api.Assertions.assertThrows(io.lmforge.core.config.ConfigError.class,
+                () -> train("0001", "train.run=sqrtbad", "train.averaging.inner-lr-scaling=linear"));
+        assertTrue(bad.getMessage().contains("inner-lr-scaling"), bad.getMessage());
+    }
+
+    @Test
     void aNormFormerRunTrainsUnderAveragingContinuesAndIsKeptAsItWasBuilt() throws Exception {
         String[] nf = {"train.run=nf", "train.model.normformer=true", "train.model.normformer-residual-scale=true"};
         assertEquals(StageResult.Outcome.COMMITTED, train("0001", nf).outcome());
