@@ -55,7 +55,8 @@ public record OptimizerSpec(Kind kind, double learningRate, int warmupSteps, Sch
         return switch (scaling) {
             case "none" -> this;
             case "sqrt-workers" -> withLearningRate(learningRate * Math.sqrt(workers));
-            default -> throw new ConfigError("train.averaging.inner-lr-scaling must be none or sqrt-workers, got '" + scaling + "'");
+            // a configured value was checked against ConfigEnums already: anything else is a caller's mistake
+            default -> throw new IllegalArgumentException("inner-lr-scaling: none or sqrt-workers, not '" + scaling + "'");
         };
     }
 
