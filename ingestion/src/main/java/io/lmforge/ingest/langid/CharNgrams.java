@@ -51,8 +51,6 @@ public final class CharNgrams {
         }
         int[] out = new int[count];
         int k = 0;
-        // a power-of-two feature space (the default 65,536) takes a mask, the same as the non-negative modulo, not a division
-        int mask = Integer.bitCount(numFeatures) == 1 ? numFeatures - 1 : -1;
         for (int len = 1; len <= maxN; len++) {
             for (int i = 0; i + len <= cps.length; i++) {
                 if (len == 1 && cps[i] == ' ') {
@@ -60,12 +58,8 @@ public final class CharNgrams {
                 }
                 int h = org.apache.spark.unsafe.hash.Murmur3_x86_32.hashUnsafeBytes2(utf8,
                         org.apache.spark.unsafe.Platform.BYTE_ARRAY_OFFSET + offset[i], offset[i + len] - offset[i], HASHING_TF_SEED);
-                if (mask >= 0) {
-                    out[k++] = h & mask;
-                } else {
-                    int m = h % numFeatures;
-                    out[k++] = m < 0 ? m + numFeatures : m;
-                }
+                int m = h % numFeatures;
+                out[k++] = m < 0 ? m + numFeatures : m;
             }
         }
         return k == out.length ? out : java.util.Arrays.copyOf(out, k);
