@@ -1,6 +1,6 @@
 """lmforge's stages against their Python/Rust peers, per CPU-second, on the same generated input.
 
-    bin/bench peers [--mb 15] [--repeats 2] [--only filters,minhash,bpe] [--work DIR]
+    bin/bench peers [--mb 15] [--repeats 2] [--only filters,minhash,chain,bpe] [--work DIR]
 
 Runs each pair alternately (peer, ours, peer, ours, ...), every run a fresh process on a fresh output
 directory, and reads each run's CPU seconds (user + system of the process and the children it waited
@@ -14,6 +14,8 @@ for) from the OS (os.wait4). Prints a table and a JSON line (prefix "RESULT ").
            word 5-grams, 64-bit hashes, 1 task each
            ours: the whole dedup stage as configured by default (exact + line + MinHash 14 x 8, word
            5-grams), local[1], on the docs the ingest stage kept from the same input
+  chain    datatrove: filters as above, then its 4 MinHash stages on the documents they kept, one process;
+           ours: `bin/pipeline run` with run.stages=[ingest,dedup] (one JVM, one Spark application)
   bpe      HF tokenizers BpeTrainer (1 thread), vocabulary 8,192, our pre-tokenizer, on the text of the
            documents ours trains on; ours: the whole tokenizer-train stage, local[1], natural language
            balance (tokenizer.train.alpha = 1) so both sides see the same text
@@ -148,7 +150,8 @@ def peer_filters(corpus: str, out: str) -> None:
         JsonlWriter(out + "/kept")], tasks=1, workers=1, logging_dir=out + "/logs").run()
 
 
-def peer_minhash(corpus: str, out: str) -> None:
+def peer_minhash(corpus: str, out: str, glob: str | None = None) -> None:
+    """corpus: a JSONL file, or a folder of them with glob (the chain's filtered output)."""
     from datatrove.executor import LocalPipelineExecutor
     from datatrove.pipeline.dedup import MinhashDedupBuckets, MinhashDedupCluster, MinhashDedupFilter, MinhashDedupSignature
     from datatrove.pipeline.dedup.minhash import MinhashConfig
@@ -157,7 +160,8 @@ def peer_minhash(corpus: str, out: str) -> None:
     from datatrove.utils.hashing import HashConfig
 
     config = MinhashConfig(hash_config=HashConfig(precision=64), num_buckets=14, hashes_per_bucket=8, n_grams=5)
-    read = lambda: JsonlReader(str(Path(corpus).parent), glob_pattern=Path(corpus).name)  # noqa: E731
+    folder, pattern = (corpus, glob) if glob else (str(Path(corpus).parent), Path(corpus).name)
+    read = lambda: JsonlReader(folder, glob_pattern=pattern)  # noqa: E731
     stages = [
         [read(), MinhashDedupSignature(output_folder=out + "/signatures", config=config)],
         [MinhashDedupBuckets(input_folder=out + "/signatures", output_folder=out + "/buckets", config=config)],
@@ -180,6 +184,12 @@ def peer_bpe(tokenizer_json: str, corpus_txt: str, out: str) -> None:
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
     tok.train([corpus_txt], trainer)
     tok.save(out)
+
+
+def peer_chain(corpus: str, out: str) -> None:
+    """What a curation job runs on an arriving chunk: quality filters, then MinHash dedup of what they kept."""
+    peer_filters(corpus, out + "/filters")
+    peer_minhash(out + "/filters/kept", out + "/minhash", "*.jsonl.gz")
 
 
 def peer(kind: str, *args: str) -> list[str]:
@@ -215,6 +225,15 @@ def bench_minhash(ours: Ours, corpus: Path, work: Path, repeats: int) -> dict:
         copy_root(ingested, root, ["docs", "rejected", "_chunks"])
         return ours.pipeline("dedup", root, work / f"ours-dedup-{k}.log")
     return alternate("minhash", repeats, datatrove_side("minhash", corpus, work), b)
+
+
+def bench_chain(ours: Ours, corpus: Path, work: Path, repeats: int) -> dict:
+    """Both curation stages in one process per side: our `run` shares one JVM and Spark application."""
+    def b(k):
+        root = work / f"ours-chain-{k}"
+        shutil.rmtree(root, ignore_errors=True)
+        return ours.pipeline("run", root, work / f"ours-chain-{k}.log", f'ingest.input.paths=["{corpus}"]', "run.stages=[ingest,dedup]")
+    return alternate("chain", repeats, datatrove_side("chain", corpus, work), b)
 
 
 def bench_bpe(ours: Ours, corpus: Path, work: Path, repeats: int) -> dict:
@@ -254,13 +273,13 @@ def summarise(name: str, runs: dict, docs: int, mb: float) -> dict:
 
 def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "_peer":
-        {"filters": peer_filters, "minhash": peer_minhash, "bpe": peer_bpe}[sys.argv[2]](*sys.argv[3:])
+        {"filters": peer_filters, "minhash": peer_minhash, "chain": peer_chain, "bpe": peer_bpe}[sys.argv[2]](*sys.argv[3:])
         return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repo", required=True)
     ap.add_argument("--mb", type=float, default=15)
     ap.add_argument("--repeats", type=int, default=2)
-    ap.add_argument("--only", default="filters,minhash,bpe")
+    ap.add_argument("--only", default="filters,minhash,chain,bpe")
     ap.add_argument("--work")
     a = ap.parse_args()
     repo = Path(a.repo)
@@ -280,12 +299,13 @@ def main() -> None:
     warm = ours.ingest(tiny, work / "warmup", work / "warmup.log")
     cds = os.environ.get("LMFORGE_CDS", "on") != "off" and (repo / "dist/target/pipeline.jsa").exists()
     print(f"[peers] warm-up ingest of 1 document: {warm['cpu_s']:.1f} CPU-s; class archive (AppCDS): {'on' if cds else 'off'}", flush=True)
-    for name, fn in (("filters", bench_filters), ("minhash", bench_minhash), ("bpe", bench_bpe)):
+    for name, fn in (("filters", bench_filters), ("minhash", bench_minhash), ("chain", bench_chain), ("bpe", bench_bpe)):
         if name in wanted:
             measured[name] = fn(ours, corpus, work, a.repeats)
     print("\n| work (same input) | peer CPU-s | ours CPU-s | peer docs/CPU-s | ours docs/CPU-s | peer MB/CPU-s | ours MB/CPU-s | peer / ours |")
     print("|---|---|---|---|---|---|---|---|")
     labels = {"filters": "quality filters (datatrove) vs ingest stage", "minhash": "MinHash dedup (datatrove) vs dedup stage",
+              "chain": "filters then MinHash (datatrove) vs `run` of ingest + dedup, one JVM",
               "bpe": "BPE training (HF tokenizers) vs tokenizer-train stage"}
     for name, runs in measured.items():
         size = runs.get("text_bytes", info["bytes"]) / 1e6

@@ -11,7 +11,7 @@ import java.util.Map;
 /** dedup.* settings; {@link #indexParams()} are the ones the persisted index depends on. */
 public record DedupParams(boolean exact, boolean line, int lineMaxRepeats, int minLineChars, int minDocChars,
                           boolean fuzzy, Shingler.Kind shingle, int ngramSize, int bands, int rows, long seed,
-                          boolean verify, double threshold, int maxIterations, int filesPerLang) implements Serializable {
+                          boolean verify, double threshold, int maxIterations, int localComponentsMaxEdges, int filesPerLang) implements Serializable {
 
     /** Version of how signatures, band keys and hashes are computed: bump when that code changes. */
     public static final String SCHEME = "shingles:xxh3-64/nfkc-casefold; minhash:(a*x+b) mod 2^61-1; bands:xxh3-64; exact:xxh3-128; lines:xxh3-64";
@@ -22,12 +22,17 @@ public record DedupParams(boolean exact, boolean line, int lineMaxRepeats, int m
                 c.getBoolean("dedup.fuzzy.enabled"), Shingler.kind(c.getString("dedup.fuzzy.shingle")), c.getInt("dedup.fuzzy.ngram-size"),
                 c.getInt("dedup.fuzzy.bands"), c.getInt("dedup.fuzzy.rows"), c.getLong("dedup.fuzzy.seed"),
                 c.getBoolean("dedup.fuzzy.verify"), c.getDouble("dedup.fuzzy.threshold"), c.getInt("dedup.fuzzy.max-iterations"),
+                c.getInt("dedup.fuzzy.local-components-max-edges"),
                 c.getInt("dedup.output.files-per-lang"));
         if (p.bands < 1 || p.rows < 1) {
             throw new ConfigError("config keys 'dedup.fuzzy.bands' and 'dedup.fuzzy.rows' must be at least 1, got " + p.bands + " x " + p.rows);
         }
         if (p.threshold < 0 || p.threshold > 1) {
             throw new ConfigError("config key 'dedup.fuzzy.threshold' must be between 0 and 1, got " + p.threshold);
+        }
+        if (p.localComponentsMaxEdges < 0) {
+            throw new ConfigError("config key 'dedup.fuzzy.local-components-max-edges' must be 0 (always distributed) or more, got "
+                    + p.localComponentsMaxEdges);
         }
         if (p.lineMaxRepeats < 1) {
             throw new ConfigError("config key 'dedup.line.max-repeats' must be at least 1, got " + p.lineMaxRepeats);

@@ -166,8 +166,9 @@ public final class DedupRun {
                 edges = edges.union(repEdges);
             }
             int[] rounds = {0};
-            labels = ConnectedComponents.run(edges, p.maxIterations(), i -> rounds[0] = i);
-            console.printf(Locale.ROOT, "dedup: connected components converged in %d rounds%n", rounds[0]);
+            labels = ConnectedComponents.run(edges, p.maxIterations(), p.localComponentsMaxEdges(), i -> rounds[0] = i);
+            console.printf(Locale.ROOT, rounds[0] == 0 ? "dedup: connected components solved on the driver (at most %,d edges)%n"
+                    : "dedup: connected components converged in %d distributed rounds%n", rounds[0] == 0 ? p.localComponentsMaxEdges() : rounds[0]);
         } else {
             labels = spark.createDataFrame(List.of(), new StructType().add("node", DataTypes.StringType).add("component", DataTypes.StringType));
         }

@@ -178,6 +178,13 @@ class DedupStageTest {
             once.put(r.getAs("doc_id"), r.getAs("kind") + "->" + r.getAs("duplicate_of"));
         }
         assertEquals(once, incremental);
+        // connected components as distributed rounds (graphs over dedup.fuzzy.local-components-max-edges) give the same answer
+        DedupParams distributed = DedupParams.from(PipelineConfig.load(null, List.of("dedup.line.enabled=false", "dedup.fuzzy.local-components-max-edges=0")));
+        Map<String, String> rounds = new TreeMap<>();
+        for (Row r : new DedupRun(SharedSpark.get(), distributed, null, List.of(), 3, chunkOfSeq, System.out).execute(union).removedWithKeepers().collectAsList()) {
+            rounds.put(r.getAs("doc_id"), r.getAs("kind") + "->" + r.getAs("duplicate_of"));
+        }
+        assertEquals(once, rounds);
         assertTrue(incremental.size() >= 4 * SOURCES.length, "planted duplicates found: " + incremental.size());
         assertTrue(incremental.values().stream().anyMatch(v -> v.startsWith("exact")), "the exact re-arrival is found");
     }

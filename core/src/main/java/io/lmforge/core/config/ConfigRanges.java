@@ -55,6 +55,7 @@ final class ConfigRanges {
             RANGES.put(k, POSITIVE_INT);
         }
         for (String k : new String[]{"pipeline.lock-wait-s", "pipeline.progress-interval-s", "ingest.input.repartition", "dedup.line.min-line-chars", "dedup.line.min-doc-chars",
+                "dedup.fuzzy.local-components-max-edges",
                 "train.max-rounds-per-chunk", "train.grow.layers-per-chunk", "train.model.moe.experts", "train.optimizer.warmup-steps", "train.optimizer.total-steps", "eval.limit",
                 "eval.bpb.max-docs-per-language", "eval.partitions"}) {
             RANGES.put(k, NON_NEGATIVE_INT);

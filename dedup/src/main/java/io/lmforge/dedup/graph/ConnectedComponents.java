@@ -2,8 +2,14 @@ package io.lmforge.dedup.graph;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.IntConsumer;
 
 import static org.apache.spark.sql.functions.col;
@@ -16,18 +22,32 @@ import static org.apache.spark.sql.functions.least;
  * and aggregations: no step collects the graph to the driver or to one task, so it scales with
  * the cluster and spills instead of running out of memory. Node ids are strings compared
  * lexicographically; every component is labelled with its smallest node, which makes the
- * result independent of partitioning and order.
+ * result independent of partitioning and order. A graph of at most {@code localMaxEdges} distinct
+ * edges (a daily chunk's near-duplicates: thousands) is instead solved on the driver by
+ * {@link UnionFind} with the same labels: the distributed rounds cost a Spark job each, which for
+ * a small graph is all overhead (the 15 MB benchmark: 48 jobs, 7.6 s of a 28 s stage).
  */
 public final class ConnectedComponents {
+    static final StructType LABELS = new StructType().add("node", DataTypes.StringType).add("component", DataTypes.StringType);
+
     private ConnectedComponents() {
     }
 
     /**
      * @param edges rows (src, dst) of string node ids; self-loops and duplicates are allowed
+     * @param localMaxEdges up to this many distinct edges, solve on the driver (0: always distributed)
+     * @param onIteration told each distributed round's number; never called when solved on the driver
      * @return rows (node, component) for every node that appears in an edge; component = min node
      */
-    public static Dataset<Row> run(Dataset<Row> edges, int maxIterations, IntConsumer onIteration) {
+    public static Dataset<Row> run(Dataset<Row> edges, int maxIterations, int localMaxEdges, IntConsumer onIteration) {
         Dataset<Row> e = normalise(edges.select(col("src"), col("dst"))).localCheckpoint(true);
+        if (localMaxEdges > 0) {
+            List<Row> few = e.limit(localMaxEdges + 1).collectAsList();
+            if (few.size() <= localMaxEdges) {
+                e.unpersist();
+                return onDriver(e.sparkSession(), few);
+            }
+        }
         for (int i = 1; i <= maxIterations; i++) {
             Dataset<Row> next = smallStar(largeStar(e)).localCheckpoint(true);
             long changed = next.exceptAll(e).count() + e.exceptAll(next).count();
@@ -45,6 +65,16 @@ public final class ConnectedComponents {
         }
         throw new IllegalStateException("connected components did not converge in " + maxIterations
                 + " iterations (dedup.fuzzy.max-iterations)");
+    }
+
+    private static Dataset<Row> onDriver(SparkSession spark, List<Row> edges) {
+        UnionFind uf = new UnionFind();
+        for (Row r : edges) {
+            uf.union(r.getString(0), r.getString(1));
+        }
+        List<Row> labels = new ArrayList<>();
+        uf.labels().forEach((node, component) -> labels.add(RowFactory.create(node, component)));
+        return spark.createDataFrame(labels, LABELS);
     }
 
     /** Edges as (larger, smaller) pairs without self-loops or duplicates. */

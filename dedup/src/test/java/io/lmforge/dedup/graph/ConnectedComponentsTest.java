@@ -14,16 +14,40 @@ import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConnectedComponentsTest {
     static final StructType EDGES = new StructType().add("src", DataTypes.StringType).add("dst", DataTypes.StringType);
 
+    /** The components both ways (distributed rounds, and on the driver), asserting they agree. */
     static Map<String, String> run(List<Row> edges) {
+        int[] rounds = {0};
+        Map<String, String> distributed = labels(ConnectedComponents.run(SharedSpark.get().createDataFrame(edges, EDGES), 50, 0, i -> rounds[0] = i).collectAsList());
+        assertTrue(edges.isEmpty() || rounds[0] > 0, "localMaxEdges 0 runs the distributed rounds");
+        rounds[0] = 0;
+        List<Row> local = ConnectedComponents.run(SharedSpark.get().createDataFrame(edges, EDGES), 50, Math.max(1, edges.size()), i -> rounds[0] = i).collectAsList();
+        assertEquals(0, rounds[0], "a graph within localMaxEdges is solved on the driver");
+        assertEquals(local.size(), labels(local).size(), "one row per node");
+        assertEquals(distributed, labels(local));
+        return distributed;
+    }
+
+    static Map<String, String> labels(List<Row> rows) {
         Map<String, String> out = new HashMap<>();
-        for (Row r : ConnectedComponents.run(SharedSpark.get().createDataFrame(edges, EDGES), 50, null).collectAsList()) {
+        for (Row r : rows) {
             out.put(r.getString(0), r.getString(1));
         }
         return out;
+    }
+
+    @Test
+    void aGraphOverTheDriverLimitRunsDistributedAndAnEmptyOneGivesNoLabels() {
+        List<Row> e = List.of(RowFactory.create("b", "a"), RowFactory.create("c", "b"), RowFactory.create("d", "c"));
+        int[] rounds = {0};
+        Map<String, String> cc = labels(ConnectedComponents.run(SharedSpark.get().createDataFrame(e, EDGES), 50, 2, i -> rounds[0] = i).collectAsList());
+        assertTrue(rounds[0] > 0, "3 distinct edges over a limit of 2 go to the distributed rounds");
+        assertEquals(Map.of("a", "a", "b", "a", "c", "a", "d", "a"), cc);
+        assertEquals(Map.of(), run(List.of()));
     }
 
     @Test
