@@ -12,8 +12,8 @@ import java.util.List;
  * whitespace split would count a Thai paragraph as one word). Not thread-safe: one per thread.
  */
 public final class WordSegmenter {
-    /** A token: a word (letters, numbers, kana, ideographs) or a symbol run (punctuation, emoji). */
-    public record Token(String text, boolean word) {
+    /** A token: a word (letters, numbers, kana, ideographs) or a symbol run (punctuation, emoji), at char offset start. */
+    public record Token(String text, boolean word, int start) {
     }
 
     private final BreakIterator it = BreakIterator.getWordInstance(ULocale.ROOT);
@@ -25,9 +25,9 @@ public final class WordSegmenter {
         for (int end = it.next(); end != BreakIterator.DONE; start = end, end = it.next()) {
             int status = it.getRuleStatus();
             if (status >= BreakIterator.WORD_NUMBER) { // 100+: number, letter, kana, ideo
-                out.add(new Token(text.substring(start, end), true));
+                out.add(new Token(text.substring(start, end), true, start));
             } else if (!isSpace(text, start, end)) {
-                out.add(new Token(text.substring(start, end), false));
+                out.add(new Token(text.substring(start, end), false, start));
             }
         }
         return out;

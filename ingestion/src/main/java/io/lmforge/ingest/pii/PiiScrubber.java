@@ -21,8 +21,8 @@ public final class PiiScrubber implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final Pattern EMAIL = Pattern.compile(
             "(?<![\\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,24}(?![\\w-])");
-    private static final Pattern IPV4 = Pattern.compile("(?<![\\d.])(?:\\d{1,3}\\.){3}\\d{1,3}(?![\\d.]*\\d)");
-    private static final Pattern IPV6 = Pattern.compile("(?<![\\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?![\\w:])|(?<![\\w:])(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4}(?![\\w:])");
+    static final Pattern IPV4 = Pattern.compile("(?<![\\d.])(?:\\d{1,3}\\.){3}\\d{1,3}(?![\\d.]*\\d)");
+    static final Pattern IPV6 = Pattern.compile("(?<![\\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?![\\w:])|(?<![\\w:])(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4}(?![\\w:])");
 
     public record Options(boolean emails, boolean ips, boolean phones, String region,
                           String emailReplacement, String ipReplacement, String phoneReplacement) implements Serializable {
@@ -56,9 +56,12 @@ public final class PiiScrubber implements Serializable {
             s = sb.toString();
         }
         if (opts.ips()) {
+            // the patterns are tried at every character; most texts lack what any match needs
             int[] n = new int[1];
-            s = replaceIf(s, IPV4, PiiScrubber::isPublicIp, opts.ipReplacement(), n);
-            if (s.indexOf(':') >= 0) {
+            if (hasTriple(s, '.', false)) { // IPv4: a digit, '.', a digit
+                s = replaceIf(s, IPV4, PiiScrubber::isPublicIp, opts.ipReplacement(), n);
+            }
+            if (hasTriple(s, ':', true)) { // IPv6: a hex digit, ':', a hex digit or ':'
                 s = replaceIf(s, IPV6, PiiScrubber::isPublicIp, opts.ipReplacement(), n);
             }
             ips = n[0];
@@ -141,6 +144,26 @@ public final class PiiScrubber implements Serializable {
         int first = ((b[0] & 0xFF) << 8) | (b[1] & 0xFF);
         return !((first & 0xFE00) == 0xFC00 // unique local fc00::/7
                 || (first == 0x2001 && (((b[2] & 0xFF) << 8) | (b[3] & 0xFF)) == 0x0DB8)); // documentation 2001:db8::/32
+    }
+
+    /** Whether s has [0-9] sep [0-9] (hex: [0-9A-Fa-f] sep ([0-9A-Fa-f] or sep)) somewhere: what \\d and the hex class need. */
+    static boolean hasTriple(String s, char sep, boolean hex) {
+        for (int i = s.indexOf(sep, 1); i >= 0 && i + 1 < s.length(); i = s.indexOf(sep, i + 1)) {
+            char before = s.charAt(i - 1);
+            char after = s.charAt(i + 1);
+            if (hex ? isHex(before) && (isHex(after) || after == sep) : isDigit(before) && isDigit(after)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static boolean isHex(char c) {
+        return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
     }
 
     private static boolean hasDigitRun(String s) {

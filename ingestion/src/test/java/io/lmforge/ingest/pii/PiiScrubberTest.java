@@ -27,4 +27,30 @@ class PiiScrubberTest {
         assertFalse(PiiScrubber.isPublicIp("300.1.1.1"));
         assertTrue(PiiScrubber.isPublicIp("93.184.216.34"));
     }
+
+    /** The cheap scan that skips the IP patterns is a necessary condition of a match: on random strings over their alphabet, no pattern match without it. */
+    @Test
+    void theIpPrefilterNeverSkipsAStringThePatternsWouldMatch() {
+        java.util.Random rnd = new java.util.Random(11);
+        String alphabet = "0123456789abcfAF.: x:..";
+        int matched = 0;
+        for (int k = 0; k < 200_000; k++) {
+            StringBuilder b = new StringBuilder();
+            for (int n = 1 + rnd.nextInt(24), i = 0; i < n; i++) {
+                b.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
+            }
+            String t = b.toString();
+            if (PiiScrubber.IPV4.matcher(t).find()) {
+                matched++;
+                assertTrue(PiiScrubber.hasTriple(t, '.', false), t);
+            }
+            if (PiiScrubber.IPV6.matcher(t).find()) {
+                matched++;
+                assertTrue(PiiScrubber.hasTriple(t, ':', true), t);
+            }
+        }
+        assertTrue(matched > 1000, "random strings that match a pattern: " + matched);
+        assertFalse(PiiScrubber.hasTriple("version 1. 2 and a: b", '.', false));
+        assertFalse(PiiScrubber.hasTriple("Note: see below", ':', true));
+    }
 }

@@ -1,9 +1,20 @@
 package io.lmforge.ingest.quality;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lmforge.core.text.WordSegmenter;
 import io.lmforge.ingest.SampleText;
 import org.junit.jupiter.api.Test;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.zip.GZIPInputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -81,5 +92,38 @@ class QualitySignalCalculatorTest {
         assertEquals(1.0, d(prose, Signal.ALPHA_WORDS_RATIO), 1e-9, "punctuation marks are not words");
         Object[] table = calc.compute("Total 12 34 56 78 90 11 22", "en");
         assertEquals(1.0 / 8, d(table, Signal.ALPHA_WORDS_RATIO), 1e-9, "one word with letters among eight tokens");
+    }
+
+    /** The C4 rule's words per line come from the whole text's segmentation: the same as segmenting each stripped line. */
+    @Test
+    void wordsPerLineFromTheWholeTextMatchSegmentingEachLine() throws Exception {
+        List<String> texts = new ArrayList<>(List.of(
+                "  \u0301abc def ghi.\n\u200D word two three\r\nx",          // a combining mark / ZWJ after stripped space, CRLF
+                "สวัสดีครับ ยินดีต้อนรับ\n我们今天去北京。\n\n\n" + "a".repeat(1001) + " b c.", // dictionary scripts, blank lines, a long word
+                "", "\n", "one\n\ntwo three four."));
+        ObjectMapper json = new ObjectMapper();
+        try (java.util.stream.Stream<Path> files = Files.walk(SampleText.sampleDir())) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".jsonl.gz") && p.getParent().getParent().equals(SampleText.sampleDir())).sorted().toList()) {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(f)), StandardCharsets.UTF_8))) {
+                    for (String line = r.readLine(); line != null; line = r.readLine()) {
+                        JsonNode text = line.isBlank() ? null : json.readTree(line).get("text");
+                        if (text != null && text.isTextual()) {
+                            texts.add(text.asText());
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(texts.size() > 3000, "sample documents: " + texts.size());
+        WordSegmenter seg = new WordSegmenter();
+        for (String text : texts) {
+            String[] lines = text.split("\n", -1);
+            int[] got = QualitySignalCalculator.wordsPerLine(seg.tokens(text), lines);
+            for (int i = 0; i < lines.length; i++) {
+                List<String> words = seg.words(lines[i].strip());
+                int want = words.stream().anyMatch(w -> w.length() > 1000) ? -1 : words.size();
+                assertEquals(want, got[i], "line " + i + " of " + text.substring(0, Math.min(80, text.length())));
+            }
+        }
     }
 }
