@@ -81,6 +81,9 @@ public final class QualitySignalCalculator {
         set(v, Signal.AVG_WORD_LENGTH, nWords == 0 ? 0.0 : (double) wordChars / nWords);
         set(v, Signal.HASH_WORD_RATIO, count(text, "#") / denomTokens);
         set(v, Signal.ELLIPSIS_WORD_RATIO, (count(text, "...") + count(text, "…")) / denomTokens);
+        String lower = text.toLowerCase(Locale.ROOT);
+        // a line can only hold a C4 phrase the whole text holds (lower-casing maps characters one by one, but for Greek final sigma)
+        boolean phrases = hasC4Phrase(lower);
         int bullets = 0;
         int ellipsisLines = 0;
         int punctLines = 0;
@@ -104,7 +107,7 @@ public final class QualitySignalCalculator {
             if (l.length() <= 30) {
                 shortLines++;
             }
-            if (isC4BadLine(s, punct, lineWords[rawLine.get(li)])) {
+            if (isC4BadLine(s, punct, phrases, lineWords[rawLine.get(li)])) {
                 c4Bad++;
             }
         }
@@ -137,7 +140,6 @@ public final class QualitySignalCalculator {
             set(v, dupN[n - 5], duplicateNgramChars(hashes, lengths, nWords, n) / denomChars);
         }
 
-        String lower = text.toLowerCase(Locale.ROOT);
         set(v, Signal.C4_BAD_LINE_FRAC, c4Bad / denomLines);
         set(v, Signal.HAS_LOREM_IPSUM, lower.contains("lorem ipsum"));
         set(v, Signal.HAS_CURLY_BRACKET, text.indexOf('{') >= 0);
@@ -171,21 +173,26 @@ public final class QualitySignalCalculator {
         return TERMINAL_PUNCT.indexOf(last) >= 0;
     }
 
-    /** C4's line rules (Raffel et al.): no terminal punctuation, fewer than 3 words, javascript or policy text, a >1000-char word. */
     /**
+     * C4's line rules (Raffel et al.): no terminal punctuation, fewer than 3 words, javascript or policy text, a >1000-char word.
+     *
+     * @param textHasPhrase whether the whole lower-cased text holds a javascript/policy phrase (if not, no line does)
      * @param words the line's ICU words, or -1 when one is longer than 1,000 characters: the line's share of the
      *              whole text's segmentation (UAX #29 always breaks at line ends, so segmenting each line again,
      *              a tenth of the stage's time, gives the same words)
      */
-    private static boolean isC4BadLine(String s, boolean punct, int words) {
+    private static boolean isC4BadLine(String s, boolean punct, boolean textHasPhrase, int words) {
         if (!punct) {
             return true;
         }
-        String lower = s.toLowerCase(Locale.ROOT);
-        if (lower.contains("javascript") || POLICY.matcher(lower).find()) {
+        if (textHasPhrase && hasC4Phrase(s.toLowerCase(Locale.ROOT))) {
             return true;
         }
         return words < 3;
+    }
+
+    private static boolean hasC4Phrase(String lower) {
+        return lower.contains("javascript") || POLICY.matcher(lower).find();
     }
 
     /** Words of each "\n"-separated line, -1 for a line with a word longer than 1,000 characters. */

@@ -126,4 +126,19 @@ class QualitySignalCalculatorTest {
             }
         }
     }
+
+    @Test
+    void c4BadLinesAreThoseWithoutEndPunctuationWithFewWordsOrWithPolicyOrJavascriptText() {
+        String text = "This line is perfectly fine and ends well.\n"
+                + "Please enable JavaScript to view the comments.\n"   // javascript, any case
+                + "By using this site you agree to our Privacy Policy.\n" // a policy phrase
+                + "Too short.\n"                                         // fewer than 3 words
+                + "No terminal punctuation on this line";
+        assertEquals(4.0 / 5, d(calc.compute(text, "en"), Signal.C4_BAD_LINE_FRAC), 1e-9);
+        String clean = "This line is perfectly fine and ends well.\nAnother good line follows right here.";
+        assertEquals(0.0, d(calc.compute(clean, "en"), Signal.C4_BAD_LINE_FRAC), 1e-9);
+        // the phrase must lie within one line: split over two, neither line is a policy line
+        String split = "Read the terms of\nuse of this site before you go.\nThey say nothing of interest, really.";
+        assertEquals(1.0 / 3, d(calc.compute(split, "en"), Signal.C4_BAD_LINE_FRAC), 1e-9);
+    }
 }
