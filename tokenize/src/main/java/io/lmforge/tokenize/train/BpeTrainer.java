@@ -1,11 +1,9 @@
 package io.lmforge.tokenize.train;
 
 import io.lmforge.tokenize.bpe.BpeTokenizer;
-import io.lmforge.tokenize.bpe.MergeTable;
 import io.lmforge.tokenize.bpe.PreTokenizer;
 import io.lmforge.tokenize.encode.BpeModel;
 import io.lmforge.tokenize.mix.TemperatureSampling;
-import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.DoubleParam;
@@ -41,7 +39,7 @@ import static org.apache.spark.sql.functions.sum;
 /**
  * Byte-level BPE training as a Spark ML Estimator. On Spark: bytes per language, the
  * language-balanced weight of each language (XGLM temperature rule, the mix stage's), the
- * weighted pre-token (word) table, and the byte-pair counts over it. On the driver: merges with
+ * weighted pre-token (word) table. On the driver: the byte-pair counts over it and merges with
  * incremental updates ({@link MergeLearner}). Balancing weights words instead of resampling
  * documents, so every document is used and the result does not depend on a sampling seed.
  */
@@ -195,23 +193,6 @@ public final class BpeTrainer extends Estimator<BpeModel> {
         allWords.persist();
         long distinct = allWords.count();
         Dataset<Row> words = allWords.orderBy(desc("count"), col("word")).limit(((Integer) getOrDefault(maxWords)));
-        words.persist();
-
-        // byte-pair counts of the weighted words: the merge phase's starting point
-        FlatMapFunction<Row, Tuple2<Long, Long>> pairsOf = r -> {
-            byte[] b = r.getString(0).getBytes(StandardCharsets.UTF_8);
-            long c = r.getLong(1);
-            List<Tuple2<Long, Long>> out = new ArrayList<>(Math.max(0, b.length - 1));
-            for (int i = 0; i + 1 < b.length; i++) {
-                out.add(new Tuple2<>(MergeTable.pair(b[i] & 0xFF, b[i + 1] & 0xFF), c));
-            }
-            return out.iterator();
-        };
-        Map<Long, Long> pairCounts = new HashMap<>();
-        for (Row r : words.flatMap(pairsOf, Encoders.tuple(Encoders.LONG(), Encoders.LONG())).toDF("pair", "c")
-                .groupBy("pair").agg(sum("c")).collectAsList()) {
-            pairCounts.put(r.getLong(0), r.getLong(1));
-        }
         List<byte[]> wordBytes = new ArrayList<>();
         List<Long> counts = new ArrayList<>();
         for (Iterator<Row> it = words.toLocalIterator(); it.hasNext(); ) {
@@ -219,16 +200,15 @@ public final class BpeTrainer extends Estimator<BpeModel> {
             wordBytes.add(r.getString(0).getBytes(StandardCharsets.UTF_8));
             counts.add(r.getLong(1));
         }
-        words.unpersist();
         allWords.unpersist();
         double sparkSeconds = (System.nanoTime() - t0) / 1e9;
 
         long t1 = System.nanoTime();
         MergeLearner learner = new MergeLearner(Arrays.asList(getOrDefault(specialTokens)), wordBytes,
-                counts.stream().mapToLong(Long::longValue).toArray(), pairCounts);
+                counts.stream().mapToLong(Long::longValue).toArray());
         BpeTokenizer tok = learner.learn(((Integer) getOrDefault(vocabSize)), ((Long) getOrDefault(minPairCount)) * (long) WEIGHT_SCALE, progress);
         lastStats = new Stats(new LinkedHashMap<>(bytesByLang), new LinkedHashMap<>(weights), distinct, wordBytes.size(),
-                pairCounts.size(), tok.mergeCount(), sparkSeconds, (System.nanoTime() - t1) / 1e9);
+                learner.initialPairs(), tok.mergeCount(), sparkSeconds, (System.nanoTime() - t1) / 1e9);
         BpeModel model = new BpeModel(tok);
         model.setParent(this);
         return model;

@@ -18,8 +18,9 @@ import java.util.PriorityQueue;
 import java.util.function.IntConsumer;
 
 /**
- * The driver half of BPE training: given the weighted word table and its byte-pair counts
- * (both computed on Spark), learns merges greedily, most frequent pair first. After each merge
+ * The driver half of BPE training: given the weighted word table (computed on Spark), counts its
+ * byte pairs while indexing the words (one pass it makes anyway; a Spark job for them was a shuffle
+ * more), then learns merges greedily, most frequent pair first. After each merge
  * only the words that contain the pair are rewritten and only their pairs' counts change
  * (an index pair -> words, and a lazy max-heap whose stale entries are skipped), instead of a
  * full recount per merge. Ties go to the smaller (left id, right id), so training is deterministic.
@@ -38,14 +39,13 @@ public final class MergeLearner {
     private final Map<String, Integer> ids = new HashMap<>();
     private final List<int[]> merges = new ArrayList<>();
     private final int numAdded;
+    private final int initialPairs;
 
     /**
      * @param byteWords   each word's UTF-8 bytes
      * @param counts      each word's weighted count
-     * @param pairCounts  counts of adjacent byte pairs over the weighted words, keyed by
-     *                    {@link MergeTable#pair} of the byte values (from Spark)
      */
-    public MergeLearner(List<String> addedTokens, List<byte[]> byteWords, long[] counts, Map<Long, Long> pairCounts) {
+    public MergeLearner(List<String> addedTokens, List<byte[]> byteWords, long[] counts) {
         this.numAdded = addedTokens.size();
         for (String a : addedTokens) {
             tokens.add(a);
@@ -57,6 +57,7 @@ public final class MergeLearner {
         }
         this.words = new int[byteWords.size()][];
         this.counts = counts.clone();
+        this.pairCounts = new Long2LongOpenHashMap();
         for (int w = 0; w < words.length; w++) {
             byte[] bytes = byteWords.get(w);
             int[] syms = new int[bytes.length];
@@ -65,15 +66,17 @@ public final class MergeLearner {
             }
             words[w] = syms;
             for (int i = 0; i + 1 < syms.length; i++) {
-                where.computeIfAbsent(MergeTable.pair(syms[i], syms[i + 1]), k -> new IntList(4)).add(w);
+                long pair = MergeTable.pair(syms[i], syms[i + 1]);
+                where.computeIfAbsent(pair, k -> new IntList(4)).add(w);
+                pairCounts.addTo(pair, counts[w]);
             }
         }
-        this.pairCounts = new Long2LongOpenHashMap(pairCounts.size() * 2);
-        for (Map.Entry<Long, Long> e : pairCounts.entrySet()) {
-            int l = (int) (e.getKey() >>> 32);
-            int r = (int) (long) e.getKey();
-            this.pairCounts.put(MergeTable.pair(numAdded + l, numAdded + r), (long) e.getValue());
-        }
+        this.initialPairs = pairCounts.size();
+    }
+
+    /** Distinct adjacent byte pairs in the word table before any merge. */
+    public int initialPairs() {
+        return initialPairs;
     }
 
     /**

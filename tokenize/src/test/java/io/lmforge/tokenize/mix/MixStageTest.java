@@ -50,7 +50,7 @@ class MixStageTest {
     @BeforeAll
     static void commitTokens() throws Exception {
         root = SharedSpark.tempDir("mix");
-        String json = HfTokenizerJson.write(new MergeLearner(List.of("<|endoftext|>", "<|pad|>"), List.of(), new long[0], Map.of()).learn(258, 1, null));
+        String json = HfTokenizerJson.write(new MergeLearner(List.of("<|endoftext|>", "<|pad|>"), List.of(), new long[0]).learn(258, 1, null));
         DatasetLayout layout = new DatasetLayout(root.toString());
         Fixtures.commit(SharedSpark.get(), layout, "tokenizer-train", null, layout.tokenizer("v1"), staged -> {
             Files.createDirectories(Path.of(staged.toString()));

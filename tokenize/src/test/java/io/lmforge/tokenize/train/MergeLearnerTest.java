@@ -29,21 +29,16 @@ class MergeLearnerTest {
         return learner(List.of("<|endoftext|>"), table);
     }
 
-    /** A learner over a word table, with the byte-pair counts the Spark half would compute. */
+    /** A learner over a word table (it counts the byte pairs itself). */
     private static MergeLearner learner(List<String> added, Map<String, Long> table) {
         List<byte[]> words = new ArrayList<>();
         long[] counts = new long[table.size()];
-        Map<Long, Long> pairs = new HashMap<>();
         int i = 0;
         for (Map.Entry<String, Long> e : table.entrySet()) {
-            byte[] b = e.getKey().getBytes(StandardCharsets.UTF_8);
-            words.add(b);
+            words.add(e.getKey().getBytes(StandardCharsets.UTF_8));
             counts[i++] = e.getValue();
-            for (int k = 0; k + 1 < b.length; k++) {
-                pairs.merge(MergeTable.pair(b[k] & 0xFF, b[k + 1] & 0xFF), e.getValue(), Long::sum);
-            }
         }
-        return new MergeLearner(added, words, counts, pairs);
+        return new MergeLearner(added, words, counts);
     }
 
     @Test
@@ -93,7 +88,7 @@ class MergeLearnerTest {
     @Test
     void stopsWhenNoPairIsFrequentEnough() {
         List<byte[]> words = List.of("ab".getBytes(StandardCharsets.UTF_8));
-        BpeTokenizer t = new MergeLearner(List.of(), words, new long[]{1}, Map.of(MergeTable.pair('a', 'b'), 1L)).learn(1000, 2, null);
+        BpeTokenizer t = new MergeLearner(List.of(), words, new long[]{1}).learn(1000, 2, null);
         assertEquals(256, t.vocabSize());
         assertTrue(t.mergeCount() == 0);
     }
