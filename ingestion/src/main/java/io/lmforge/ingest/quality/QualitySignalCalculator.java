@@ -25,6 +25,7 @@ public final class QualitySignalCalculator {
     static final String TERMINAL_PUNCT = ".!?\"'”’»」』。！？．｡।॥።፧၊။؟۔܀։។៕།༎᙮᠃᠉";
     private static final Pattern POLICY = Pattern.compile(
             "terms of use|privacy policy|cookie policy|uses cookies|use of cookies|use cookies");
+    private static final Pattern PARAGRAPH_BREAK = Pattern.compile("\n{2,}");
     private static final Hasher64 HASH = Hashing.xxh3_64();
 
     private final WordSegmenter segmenter = new WordSegmenter();
@@ -54,7 +55,7 @@ public final class QualitySignalCalculator {
                     stop++;
                 }
             }
-            if (t.text().codePoints().anyMatch(Character::isLetter)) {
+            if (hasLetter(t.text())) {
                 alphaTokens++;
             } else if (!t.word() && isPunctuation(t.text())) {
                 punctTokens++; // ICU splits off every punctuation mark; Gopher's whitespace words carry them
@@ -119,7 +120,7 @@ public final class QualitySignalCalculator {
 
         // Gopher repetition: lines split on \n+, paragraphs on \n{2,}
         long[] dupLines = duplicates(lines);
-        List<String> paras = List.of(text.strip().split("\n{2,}"));
+        List<String> paras = List.of(PARAGRAPH_BREAK.split(text.strip())); // = String.split, without compiling the pattern per call
         long[] dupParas = duplicates(paras);
         set(v, Signal.DUP_LINE_FRAC, dupLines[0] / denomLines);
         set(v, Signal.DUP_PARA_FRAC, dupParas[0] / (double) Math.max(1, paras.size()));
@@ -136,8 +137,10 @@ public final class QualitySignalCalculator {
         set(v, Signal.TOP_4GRAM_CHAR_FRAC, topNgramChars(hashes, lengths, nWords, 4) / denomChars);
         Signal[] dupN = {Signal.DUP_5GRAM_CHAR_FRAC, Signal.DUP_6GRAM_CHAR_FRAC, Signal.DUP_7GRAM_CHAR_FRAC,
                 Signal.DUP_8GRAM_CHAR_FRAC, Signal.DUP_9GRAM_CHAR_FRAC, Signal.DUP_10GRAM_CHAR_FRAC};
+        LongOpenHashSet seen = new LongOpenHashSet(nWords);
         for (int n = 5; n <= 10; n++) {
-            set(v, dupN[n - 5], duplicateNgramChars(hashes, lengths, nWords, n) / denomChars);
+            seen.clear();
+            set(v, dupN[n - 5], duplicateNgramChars(hashes, lengths, nWords, n, seen) / denomChars);
         }
 
         set(v, Signal.C4_BAD_LINE_FRAC, c4Bad / denomLines);
@@ -150,6 +153,17 @@ public final class QualitySignalCalculator {
         set(v, Signal.CHAR_DUP_RATIO, dupLines[1] / (double) Math.max(1, lineChars));
         set(v, Signal.NEWLINE_WORD_RATIO, count(text, "\n") / (double) Math.max(1, nWords));
         return v;
+    }
+
+    private static boolean hasLetter(String s) {
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            if (Character.isLetter(cp)) {
+                return true;
+            }
+            i += Character.charCount(cp);
+        }
+        return false;
     }
 
     private static boolean isPunctuation(String s) {
@@ -254,7 +268,11 @@ public final class QualitySignalCalculator {
 
     /** Characters in n-grams seen before, skipping past each repeat (datatrove find_all_duplicate). */
     static long duplicateNgramChars(long[] h, int[] len, int n, int k) {
-        LongOpenHashSet seen = new LongOpenHashSet(Math.max(0, n - k + 1));
+        return duplicateNgramChars(h, len, n, k, new LongOpenHashSet(Math.max(0, n - k + 1)));
+    }
+
+    /** As above, in an empty set the caller reuses across n-gram sizes. */
+    private static long duplicateNgramChars(long[] h, int[] len, int n, int k, LongOpenHashSet seen) {
         long repeated = 0;
         int i = 0;
         while (i <= n - k) {
