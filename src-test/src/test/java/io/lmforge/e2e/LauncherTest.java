@@ -45,6 +45,31 @@ class LauncherTest {
         assertTrue(s.output().contains("ingest.filters"), s.output());
     }
 
+    /** The JVM's final flags as the launcher starts it (PrintFlagsFinal), for `--help`. */
+    private static String flags(java.util.Map<String, String> env) throws Exception {
+        Proc p = launch(env, "--help");
+        assertEquals(0, p.status(), () -> p.output().substring(Math.max(0, p.output().length() - 500)));
+        return p.output();
+    }
+
+    private static boolean flag(String flags, String name, String value) {
+        return java.util.regex.Pattern.compile("\\b" + name + "\\s+=\\s+" + value + "\\s").matcher(flags).find();
+    }
+
+    @Test
+    void jitAndGcTuningForStageRunsIsOnByDefaultAndGivesWayToTheUsersOptions() throws Exception {
+        String tuned = flags(java.util.Map.of("LMFORGE_JAVA_OPTS", "-Xmx1g -XX:+PrintFlagsFinal"));
+        assertTrue(flag(tuned, "UseSerialGC", "true") && flag(tuned, "Tier4InvocationThreshold", "150000")
+                && flag(tuned, "Tier4BackEdgeThreshold", "1200000"), "serial GC and late C2 by default");
+        String g1 = flags(java.util.Map.of("LMFORGE_JAVA_OPTS", "-Xmx1g -XX:+UseG1GC -XX:Tier4InvocationThreshold=7000 -XX:+PrintFlagsFinal"));
+        assertTrue(flag(g1, "UseG1GC", "true") && flag(g1, "UseSerialGC", "false"), "a collector the user names replaces the serial one");
+        assertTrue(flag(g1, "Tier4InvocationThreshold", "7000") && flag(g1, "Tier4CompileThreshold", "450000"),
+                "the user's own JIT option wins, the others stay");
+        String off = flags(java.util.Map.of("LMFORGE_JAVA_OPTS", "-Xmx1g -XX:+PrintFlagsFinal", "LMFORGE_JVM_TUNING", "off"));
+        assertTrue(!off.matches("(?s).*\\bUseSerialGC\\s+=\\s+\\w+\\s+\\{product\\} \\{command line\\}.*")
+                && flag(off, "Tier4InvocationThreshold", "5000"), "LMFORGE_JVM_TUNING=off: the JVM's defaults");
+    }
+
     @Test
     void usageErrorsExitWithTwoAndNameTheProblem() throws Exception {
         Proc p = launch("ingest", "--root", "/tmp/x");

@@ -19,6 +19,7 @@ public final class BpeEncoder {
     private final PreTokenizer pre;
     private final HashMap<String, int[]> cache = new HashMap<>();
     private final LongMinHeap heap = new LongMinHeap();
+    private final IntList scratch = new IntList(16);
     private int[] sym = new int[64];
     private int[] prev = new int[64];
     private int[] next = new int[64];
@@ -74,6 +75,16 @@ public final class BpeEncoder {
             return;
         }
         pre.split(tok.normalize(text), piece -> encodePiece(piece, out));
+    }
+
+    /**
+     * How many ids one pre-token encodes to: the pieces' lengths add up to {@code encodeOrdinary}'s
+     * for a text (training counts tokens per language from its word table this way).
+     */
+    public int encodedLength(String preToken) {
+        scratch.clear();
+        encodePiece(preToken, scratch);
+        return scratch.size();
     }
 
     private void encodePiece(String piece, IntList out) {

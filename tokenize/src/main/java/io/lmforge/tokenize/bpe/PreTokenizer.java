@@ -35,6 +35,8 @@ public final class PreTokenizer {
     /** GPT-2's pattern (HF ByteLevel pre-tokenizer with use_regex=true). */
     public static final String GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
     private static final PreTokenizer LMFORGE = new PreTokenizer(LMFORGE_PATTERN, Pattern.compile(build(true)), false);
+    /** The same pattern run by java.util.regex: the definition the scanner is tested against. */
+    static final PreTokenizer LMFORGE_REGEX = new PreTokenizer(LMFORGE_PATTERN, Pattern.compile(build(true)), false);
 
     /** A Unicode property in an Oniguruma pattern: backslash, p or P, braces, optional ^ (negation), name. */
     private static final Pattern ONIG_PROPERTY = Pattern.compile("\\\\([pP])\\{(\\^?)([A-Za-z_]+)\\}");
@@ -117,11 +119,21 @@ public final class PreTokenizer {
                 + "|[" + WS + "]+";
     }
 
-    /** Calls {@code sink} with each pre-token of {@code text}, in order; together they are exactly the text. */
+    /**
+     * Calls {@code sink} with each pre-token of {@code text}, in order; together they are exactly the text.
+     * Our own pattern runs as {@link PreTokenScanner} (same cuts, several times faster).
+     */
     public void split(CharSequence text, Consumer<String> sink) {
         String s = text.toString();
         if (addPrefixSpace && !s.isEmpty() && s.charAt(0) != ' ') {
             s = " " + s; // HF ByteLevel(add_prefix_space=true)
+        }
+        if (this == LMFORGE) {
+            for (int i = 0, end; i < s.length(); i = end) {
+                end = PreTokenScanner.next(s, i);
+                sink.accept(s.substring(i, end));
+            }
+            return;
         }
         Matcher m = pattern.matcher(s);
         int last = 0;

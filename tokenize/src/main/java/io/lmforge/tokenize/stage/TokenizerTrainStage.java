@@ -18,7 +18,6 @@ import io.lmforge.core.stage.StageRun;
 import io.lmforge.core.stage.StageSpec;
 import io.lmforge.tokenize.bpe.BpeTokenizer;
 import io.lmforge.tokenize.bpe.HfTokenizerJson;
-import io.lmforge.tokenize.encode.BpeModel;
 import io.lmforge.tokenize.train.BpeTrainer;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -33,9 +32,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.sum;
 
 /**
  * `tokenizer-train`: trains the byte-level BPE tokenizer on dedup/docs of the given chunk(s),
@@ -108,30 +104,29 @@ public final class TokenizerTrainStage extends DatasetStage<List<String>> {
                 .setMaxWords(c.getInt("tokenizer.train.max-words")).setMinPairCount(c.getLong("tokenizer.train.min-pair-count"))
                 .setProgress(merges::set);
         BpeTokenizer tok;
-        Dataset<Row> trainDocs = docs;
         run.phase("train");
         try (ProgressReporter ignored = run.progress(() -> merges.get() == 0 ? "counting words and pairs on Spark"
                 : String.format(Locale.ROOT, "%,d / %,d merges", merges.get(), vocabSize - 256 - c.getStringList("tokenizer.special-tokens").size()))) {
-            tok = trainer.fit(trainDocs).tokenizer();
+            tok = trainer.fit(docs).tokenizer();
         }
         BpeTrainer.Stats st = trainer.lastStats();
         String json = HfTokenizerJson.write(tok);
         String version = "bpe" + tok.vocabSize() + "-" + StableId.hash(json).substring(0, 12);
 
         // bytes per token per language on the training docs: what balancing bought each language
-        run.phase("stats");
+        // (counted by the trainer from its word table: the same sums as encoding every document)
         Map<String, Object> byLang = new TreeMap<>();
         long docCount = 0;
-        for (Row r : new BpeModel(tok).transform(docs.withColumn("doc_id", org.apache.spark.sql.functions.lit("")))
-                .groupBy("lang").agg(count("*"), sum("n_bytes"), sum("n_tokens")).collectAsList()) {
-            String lang = r.getString(0);
-            long n = r.getLong(1);
-            docCount += n;
+        for (Map.Entry<String, Long> e : st.docsByLang().entrySet()) {
+            String lang = e.getKey();
+            long bytes = st.bytesByLang().getOrDefault(lang, 0L);
+            long tokens = st.tokensByLang().getOrDefault(lang, 0L);
+            docCount += e.getValue();
             Map<String, Object> l = new LinkedHashMap<>();
-            l.put("docs", n);
-            l.put("bytes", r.getLong(2));
-            l.put("tokens", r.getLong(3));
-            l.put("bytes_per_token", r.getLong(3) == 0 ? 0.0 : round3((double) r.getLong(2) / r.getLong(3)));
+            l.put("docs", e.getValue());
+            l.put("bytes", bytes);
+            l.put("tokens", tokens);
+            l.put("bytes_per_token", tokens == 0 ? 0.0 : round3((double) bytes / tokens));
             l.put("train_weight", round3(st.weightByLang().getOrDefault(lang, 0.0)));
             byLang.put(lang, l);
         }

@@ -1,10 +1,8 @@
 package io.lmforge.tokenize.train;
 
 import io.lmforge.tokenize.bpe.BpeTokenizer;
-import io.lmforge.tokenize.bpe.PreTokenizer;
 import io.lmforge.tokenize.encode.BpeModel;
 import io.lmforge.tokenize.mix.TemperatureSampling;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
@@ -14,38 +12,32 @@ import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.StringArrayParam;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
-import scala.Tuple2;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.IntConsumer;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.desc;
-import static org.apache.spark.sql.functions.octet_length;
-import static org.apache.spark.sql.functions.round;
-import static org.apache.spark.sql.functions.sum;
 
 /**
- * Byte-level BPE training as a Spark ML Estimator. On Spark: bytes per language, the
- * language-balanced weight of each language (XGLM temperature rule, the mix stage's), the
- * weighted pre-token (word) table. On the driver: the byte-pair counts over it and merges with
+ * Byte-level BPE training as a Spark ML Estimator. On Spark, in one pass over the text: each
+ * language's pre-token (word) counts, documents and bytes ({@link LanguageWordCounts}); from the
+ * bytes, the language-balanced weight of each language (XGLM temperature rule, the mix stage's) and
+ * the weighted word table. On the driver: the byte-pair counts over it and merges with
  * incremental updates ({@link MergeLearner}). Balancing weights words instead of resampling
  * documents, so every document is used and the result does not depend on a sampling seed.
  */
 public final class BpeTrainer extends Estimator<BpeModel> {
     /** Word weights are fixed-point with this many units per occurrence (weights can be fractional). */
-    static final double WEIGHT_SCALE = 100.0;
+    static final double WEIGHT_SCALE = LanguageWordCounts.UNITS;
 
     private final String uid;
     private final Param<String> textCol;
@@ -59,8 +51,12 @@ public final class BpeTrainer extends Estimator<BpeModel> {
     private transient IntConsumer progress;
     private transient Stats lastStats;
 
-    /** What the last fit did, for the manifest and the console. */
-    public record Stats(Map<String, Long> bytesByLang, Map<String, Double> weightByLang, long distinctWords, long wordsKept,
+    /**
+     * What the last fit did, for the manifest and the console. Per language: documents, UTF-8 bytes of
+     * their text, and the tokens the learned tokenizer encodes that text into (what balancing bought each).
+     */
+    public record Stats(Map<String, Long> docsByLang, Map<String, Long> bytesByLang, Map<String, Long> tokensByLang,
+                        Map<String, Double> weightByLang, long distinctWords, long wordsKept,
                         int bytePairs, int merges, double sparkSeconds, double mergeSeconds) {
     }
 
@@ -151,67 +147,44 @@ public final class BpeTrainer extends Estimator<BpeModel> {
                     + specials + " special tokens");
         }
         long t0 = System.nanoTime();
-        Dataset<Row> docs = dataset.select(col(getOrDefault(langCol)).as("lang"), col(getOrDefault(textCol)).as("text"))
-                .where(col("text").isNotNull());
-        Map<String, Long> bytesByLang = new TreeMap<>();
-        for (Row r : docs.groupBy("lang").agg(sum(octet_length(col("text")))).collectAsList()) {
-            bytesByLang.put(r.getString(0), r.isNullAt(1) ? 0L : r.getLong(1));
-        }
-        if (bytesByLang.values().stream().mapToLong(Long::longValue).sum() == 0) {
-            throw new IllegalArgumentException("BpeTrainer: no text to train on");
-        }
-        Map<String, Double> weights = TemperatureSampling.repeats(bytesByLang, ((Double) getOrDefault(alpha)), ((Double) getOrDefault(maxUpsample)));
-        HashMap<String, Double> w = new HashMap<>(weights);
-
-        MapPartitionsFunction<Row, Tuple2<String, Double>> wordWeights = rows -> {
-            HashMap<String, double[]> acc = new HashMap<>();
-            PreTokenizer pre = PreTokenizer.lmforge();
-            while (rows.hasNext()) {
-                Row r = rows.next();
-                double lw = w.getOrDefault(r.getString(0), 0.0);
-                if (lw > 0) {
-                    pre.split(r.getString(1), piece -> acc.computeIfAbsent(piece, k -> new double[1])[0] += lw);
-                }
+        Dataset<Row> docs = dataset.select(col(getOrDefault(langCol)).as("lang"), col(getOrDefault(textCol)).as("text"));
+        // the only pass over the text: (lang, word) occurrences plus each language's docs and bytes
+        Dataset<Row> counted = LanguageWordCounts.count(docs);
+        counted.persist();
+        try {
+            LanguageWordCounts.Totals totals = LanguageWordCounts.totals(counted);
+            if (totals.bytesByLang().values().stream().mapToLong(Long::longValue).sum() == 0) {
+                throw new IllegalArgumentException("BpeTrainer: no text to train on");
             }
-            Iterator<Map.Entry<String, double[]>> it = acc.entrySet().iterator();
-            return new Iterator<>() {
-                @Override
-                public boolean hasNext() {
-                    return it.hasNext();
-                }
+            Map<String, Double> weights = TemperatureSampling.repeats(totals.bytesByLang(), ((Double) getOrDefault(alpha)),
+                    ((Double) getOrDefault(maxUpsample)));
+            Dataset<Row> allWords = LanguageWordCounts.weighted(counted, weights);
+            allWords.persist();
+            long distinct = allWords.count();
+            List<byte[]> wordBytes = new ArrayList<>();
+            List<Long> counts = new ArrayList<>();
+            for (Iterator<Row> it = allWords.orderBy(desc("count"), col("word")).limit(((Integer) getOrDefault(maxWords))).toLocalIterator();
+                 it.hasNext(); ) {
+                Row r = it.next();
+                wordBytes.add(r.getString(0).getBytes(StandardCharsets.UTF_8));
+                counts.add(r.getLong(1));
+            }
+            allWords.unpersist();
+            double sparkSeconds = (System.nanoTime() - t0) / 1e9;
 
-                @Override
-                public Tuple2<String, Double> next() {
-                    Map.Entry<String, double[]> e = it.next();
-                    return new Tuple2<>(e.getKey(), e.getValue()[0]);
-                }
-            };
-        };
-        Dataset<Row> allWords = docs.mapPartitions(wordWeights, Encoders.tuple(Encoders.STRING(), Encoders.DOUBLE())).toDF("word", "w")
-                .groupBy("word").agg(round(sum("w").multiply(WEIGHT_SCALE)).cast("long").as("count"))
-                .where(col("count").gt(0));
-        allWords.persist();
-        long distinct = allWords.count();
-        Dataset<Row> words = allWords.orderBy(desc("count"), col("word")).limit(((Integer) getOrDefault(maxWords)));
-        List<byte[]> wordBytes = new ArrayList<>();
-        List<Long> counts = new ArrayList<>();
-        for (Iterator<Row> it = words.toLocalIterator(); it.hasNext(); ) {
-            Row r = it.next();
-            wordBytes.add(r.getString(0).getBytes(StandardCharsets.UTF_8));
-            counts.add(r.getLong(1));
+            long t1 = System.nanoTime();
+            MergeLearner learner = new MergeLearner(Arrays.asList(getOrDefault(specialTokens)), wordBytes,
+                    counts.stream().mapToLong(Long::longValue).toArray());
+            BpeTokenizer tok = learner.learn(((Integer) getOrDefault(vocabSize)), ((Long) getOrDefault(minPairCount)) * (long) WEIGHT_SCALE, progress);
+            double mergeSeconds = (System.nanoTime() - t1) / 1e9;
+            lastStats = new Stats(totals.docsByLang(), totals.bytesByLang(), LanguageWordCounts.tokensByLang(counted, tok),
+                    new LinkedHashMap<>(weights), distinct, wordBytes.size(), learner.initialPairs(), tok.mergeCount(), sparkSeconds, mergeSeconds);
+            BpeModel model = new BpeModel(tok);
+            model.setParent(this);
+            return model;
+        } finally {
+            counted.unpersist();
         }
-        allWords.unpersist();
-        double sparkSeconds = (System.nanoTime() - t0) / 1e9;
-
-        long t1 = System.nanoTime();
-        MergeLearner learner = new MergeLearner(Arrays.asList(getOrDefault(specialTokens)), wordBytes,
-                counts.stream().mapToLong(Long::longValue).toArray());
-        BpeTokenizer tok = learner.learn(((Integer) getOrDefault(vocabSize)), ((Long) getOrDefault(minPairCount)) * (long) WEIGHT_SCALE, progress);
-        lastStats = new Stats(new LinkedHashMap<>(bytesByLang), new LinkedHashMap<>(weights), distinct, wordBytes.size(),
-                learner.initialPairs(), tok.mergeCount(), sparkSeconds, (System.nanoTime() - t1) / 1e9);
-        BpeModel model = new BpeModel(tok);
-        model.setParent(this);
-        return model;
     }
 
     @Override

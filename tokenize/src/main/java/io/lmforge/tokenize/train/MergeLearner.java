@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.function.IntConsumer;
 
 /**
@@ -84,24 +83,25 @@ public final class MergeLearner {
      * {@code minPairCount} times.
      */
     public BpeTokenizer learn(int vocabSize, long minPairCount, IntConsumer progress) {
-        // max count first, then smaller pair key; entries are {count, pair}
-        PriorityQueue<long[]> heap = new PriorityQueue<>((x, y) -> x[0] != y[0] ? Long.compare(y[0], x[0]) : Long.compare(x[1], y[1]));
+        PairHeap heap = new PairHeap(); // max count first, then smaller pair key
         for (Long2LongOpenHashMap.Entry e : pairCounts.long2LongEntrySet()) {
-            heap.add(new long[]{e.getLongValue(), e.getLongKey()});
+            heap.push(e.getLongValue(), e.getLongKey());
         }
         int[] seen = new int[words.length];
         int stamp = 0;
         LongOpenHashSet changed = new LongOpenHashSet();
         while (tokens.size() < vocabSize && !heap.isEmpty()) {
-            long[] top = heap.poll();
-            if (!pairCounts.containsKey(top[1]) || pairCounts.get(top[1]) != top[0]) {
+            long topCount = heap.topCount();
+            long top = heap.topPair();
+            heap.pop();
+            if (!pairCounts.containsKey(top) || pairCounts.get(top) != topCount) {
                 continue; // stale entry; the current count was pushed when it changed
             }
-            if (top[0] < minPairCount) {
+            if (topCount < minPairCount) {
                 break;
             }
-            int left = (int) (top[1] >>> 32);
-            int right = (int) top[1];
+            int left = (int) (top >>> 32);
+            int right = (int) top;
             String merged = tokens.get(left) + tokens.get(right);
             Integer mergedId = ids.get(merged);
             if (mergedId == null) {
@@ -112,7 +112,7 @@ public final class MergeLearner {
             merges.add(new int[]{left, right, mergedId});
             stamp++;
             changed.clear();
-            IntList ws = where.get(top[1]);
+            IntList ws = where.get(top);
             for (int k = 0; k < ws.size(); k++) {
                 int w = ws.get(k);
                 if (seen[w] == stamp) {
@@ -121,12 +121,12 @@ public final class MergeLearner {
                 seen[w] = stamp;
                 rewrite(w, left, right, mergedId, changed);
             }
-            pairCounts.remove(top[1]);
+            pairCounts.remove(top);
             for (LongIterator it = changed.iterator(); it.hasNext(); ) {
                 long p = it.nextLong();
                 long c = pairCounts.get(p);
                 if (c > 0) {
-                    heap.add(new long[]{c, p});
+                    heap.push(c, p);
                 } else {
                     pairCounts.remove(p);
                 }
