@@ -51,10 +51,10 @@ final class PreTokenScanner {
         int p1 = i1 < len ? props(s.codePointAt(i1)) : END;
         boolean lead0 = (p0 & (L | N | CRLF)) == 0;
         if (lead0 && body(p1)) {
-            return whileBody(s, i1);
+            return whileClass(s, i1, true);
         }
         if (body(p0)) {
-            return whileBody(s, i);
+            return whileClass(s, i, true);
         }
         if (lead0 && script(p1) != 0) {
             return scriptRun(s, i1, script(p1));
@@ -66,10 +66,10 @@ final class PreTokenScanner {
             return numbers(s, i);
         }
         if (c0 == ' ' && other(p1)) {
-            return lineBreaks(s, whileOther(s, i1));
+            return lineBreaks(s, whileClass(s, i1, false));
         }
         if (other(p0)) {
-            return lineBreaks(s, whileOther(s, i));
+            return lineBreaks(s, whileClass(s, i, false));
         }
         return whitespace(s, i);
     }
@@ -86,23 +86,13 @@ final class PreTokenScanner {
         return (p >>> 5) & 7;
     }
 
-    private static int whileBody(String s, int i) {
+    /** The end of the run from {@code i} of letters/marks outside the spaceless scripts, or of "other" characters. */
+    private static int whileClass(String s, int i, boolean letters) {
         int len = s.length();
         while (i < len) {
             int c = s.codePointAt(i);
-            if (!body(props(c))) {
-                break;
-            }
-            i += Character.charCount(c);
-        }
-        return i;
-    }
-
-    private static int whileOther(String s, int i) {
-        int len = s.length();
-        while (i < len) {
-            int c = s.codePointAt(i);
-            if (!other(props(c))) {
+            int p = props(c);
+            if (letters ? !body(p) : !other(p)) {
                 break;
             }
             i += Character.charCount(c);

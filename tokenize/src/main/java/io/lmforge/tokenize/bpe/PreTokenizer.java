@@ -34,9 +34,10 @@ public final class PreTokenizer {
     public static final String LMFORGE_PATTERN = build(false);
     /** GPT-2's pattern (HF ByteLevel pre-tokenizer with use_regex=true). */
     public static final String GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
-    private static final PreTokenizer LMFORGE = new PreTokenizer(LMFORGE_PATTERN, Pattern.compile(build(true)), false);
+    private static final Pattern LMFORGE_JAVA_PATTERN = Pattern.compile(build(true));
+    private static final PreTokenizer LMFORGE = new PreTokenizer(LMFORGE_PATTERN, LMFORGE_JAVA_PATTERN, false, true);
     /** The same pattern run by java.util.regex: the definition the scanner is tested against. */
-    static final PreTokenizer LMFORGE_REGEX = new PreTokenizer(LMFORGE_PATTERN, Pattern.compile(build(true)), false);
+    static final PreTokenizer LMFORGE_REGEX = new PreTokenizer(LMFORGE_PATTERN, LMFORGE_JAVA_PATTERN, false, false);
 
     /** A Unicode property in an Oniguruma pattern: backslash, p or P, braces, optional ^ (negation), name. */
     private static final Pattern ONIG_PROPERTY = Pattern.compile("\\\\([pP])\\{(\\^?)([A-Za-z_]+)\\}");
@@ -44,11 +45,14 @@ public final class PreTokenizer {
     private final String onigPattern;
     private final Pattern pattern;
     private final boolean addPrefixSpace;
+    /** Our own pattern: cut by {@link PreTokenScanner} instead of the regex engine (same cuts). */
+    private final boolean scanned;
 
-    private PreTokenizer(String onigPattern, Pattern pattern, boolean addPrefixSpace) {
+    private PreTokenizer(String onigPattern, Pattern pattern, boolean addPrefixSpace, boolean scanned) {
         this.onigPattern = onigPattern;
         this.pattern = pattern;
         this.addPrefixSpace = addPrefixSpace;
+        this.scanned = scanned;
     }
 
     /** The pre-tokenizer of tokenizers trained here. */
@@ -79,7 +83,7 @@ public final class PreTokenizer {
             return java.util.regex.Matcher.quoteReplacement("\\" + p + "{" + (script ? "Is" : "") + name + "}");
         });
         try {
-            return new PreTokenizer(onigPattern, Pattern.compile(javaPattern, Pattern.UNICODE_CHARACTER_CLASS), addPrefixSpace);
+            return new PreTokenizer(onigPattern, Pattern.compile(javaPattern, Pattern.UNICODE_CHARACTER_CLASS), addPrefixSpace, false);
         } catch (java.util.regex.PatternSyntaxException e) {
             throw new IllegalArgumentException("pre-tokenizer regex is not supported by java.util.regex: " + e.getDescription()
                     + " in " + onigPattern, e);
@@ -128,7 +132,7 @@ public final class PreTokenizer {
         if (addPrefixSpace && !s.isEmpty() && s.charAt(0) != ' ') {
             s = " " + s; // HF ByteLevel(add_prefix_space=true)
         }
-        if (this == LMFORGE) {
+        if (scanned) {
             for (int i = 0, end; i < s.length(); i = end) {
                 end = PreTokenScanner.next(s, i);
                 sink.accept(s.substring(i, end));

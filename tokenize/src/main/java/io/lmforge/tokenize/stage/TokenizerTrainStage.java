@@ -32,7 +32,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-
 /**
  * `tokenizer-train`: trains the byte-level BPE tokenizer on dedup/docs of the given chunk(s),
  * language-balanced, and commits it as tokenizer/&lt;version&gt;/ (version = vocabulary size +

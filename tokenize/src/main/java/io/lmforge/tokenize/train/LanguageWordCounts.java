@@ -40,8 +40,8 @@ import static org.apache.spark.sql.functions.sum;
 final class LanguageWordCounts {
     /** Weighted counts are kept to this many decimal places (fixed point). */
     static final int WEIGHT_DECIMALS = 2;
-    /** Fixed-point units per occurrence of weight 1. */
-    static final long UNITS = 100;
+    /** Fixed-point units per occurrence of weight 1: 10^WEIGHT_DECIMALS. */
+    static final long UNITS = java.math.BigInteger.TEN.pow(WEIGHT_DECIMALS).longValueExact();
     static final StructType SCHEMA = new StructType().add("lang", DataTypes.StringType).add("word", DataTypes.StringType)
             .add("n", DataTypes.LongType, false).add("bytes", DataTypes.LongType, false).add("docs", DataTypes.LongType, false);
 
