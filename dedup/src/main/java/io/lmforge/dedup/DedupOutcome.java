@@ -1,6 +1,7 @@
 package io.lmforge.dedup;
 
 import io.lmforge.core.dataset.DatasetSchemas;
+import io.lmforge.core.dataset.LangPartitionedWrite;
 import io.lmforge.dedup.minhash.MinHasher;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -20,7 +21,7 @@ import static org.apache.spark.sql.functions.lit;
 
 /** The result of a {@link DedupRun}: what is kept, what is removed and why, and this chunk's index rows. */
 public final class DedupOutcome {
-    static final List<String> HELPER_COLUMNS = List.of("seq", "doc_key", "chunk", "exact_hash", "chunk_rep", "hist_rep", "exact_rep",
+    static final List<String> HELPER_COLUMNS = List.of("seq", "doc_key", "chunk", "exact_hash", "group_rep", "exact_rep",
             "signature", "component");
     private final DedupRun run;
     final Dataset<Row> docs;
@@ -86,7 +87,7 @@ public final class DedupOutcome {
     /** Kept documents with dup_cluster_size (themselves + every exact and fuzzy duplicate of them in this run). */
     public Dataset<Row> keptDocs() {
         Dataset<Row> members = fuzzyDups.select(col("component").as("k")).union(exactWithFinal().select(col("final_rep").as("k")));
-        Dataset<Row> sizes = members.groupBy("k").agg(functions.count(lit(1)).as("n_dups"));
+        Dataset<Row> sizes = run.materialised(members.groupBy("k").agg(functions.count(lit(1)).as("n_dups")));
         Dataset<Row> withSize = kept.join(sizes, kept.col("doc_key").equalTo(sizes.col("k")), "left")
                 .withColumn("dup_cluster_size", functions.coalesce(col("n_dups"), lit(0L)).plus(1).cast(DataTypes.IntegerType))
                 .drop("k", "n_dups");
@@ -99,6 +100,11 @@ public final class DedupOutcome {
         return withSize.select(cols.toArray(new Column[0]));
     }
 
+    /** Drops the datasets the run cached; the outcome is not usable after. */
+    public void release() {
+        run.release();
+    }
+
     /** Keys of removed documents (for tests comparing incremental and batch runs): doc_id -> keeper doc_id. */
     public Dataset<Row> removedWithKeepers() {
         return duplicates().select("doc_id", "kind", "duplicate_of");
@@ -106,12 +112,13 @@ public final class DedupOutcome {
 
     DedupCounts write(Path stagedDocs, Path stagedDups, Path stagedIndex) {
         // each is used for the output, the index and the counts: compute once
-        Dataset<Row> exactFinal = exactWithFinal().persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> exactFinal = run.cached(exactWithFinal());
         this.exactFinal = exactFinal;
-        Dataset<Row> keptDocs = keptDocs().persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-        Dataset<Row> duplicates = duplicates().persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-        DatasetSchemas.conform(keptDocs, DatasetSchemas.DEDUP_DOCS).repartition(col("lang")).sortWithinPartitions("doc_id").write().partitionBy("lang").option("compression", "zstd")
-                .parquet(stagedDocs.toString());
+        // kept rows are the cached documents through broadcast joins: recomputing them for the counts is cheaper than caching them again
+        Dataset<Row> keptDocs = keptDocs();
+        Dataset<Row> duplicates = run.cached(duplicates());
+        LangPartitionedWrite.write(DatasetSchemas.conform(keptDocs, DatasetSchemas.DEDUP_DOCS), run.params().filesPerLang(), "zstd",
+                stagedDocs.toString());
         DatasetSchemas.conform(duplicates, DatasetSchemas.DUPLICATES).coalesce(1).sortWithinPartitions("doc_id").write().option("compression", "zstd").parquet(stagedDups.toString());
 
         // index rows of this chunk: every surviving document's exact hash with its final keeper,

@@ -116,7 +116,12 @@ public final class DedupStage extends DatasetStage<DedupStage.Plan> {
             Dataset<Row> docs = Datasets.readChunk(run.spark(), run.layout().docs(chunk), chunk, io.lmforge.core.dataset.DatasetSchemas.DOCS);
             DedupRun dedup = new DedupRun(run.spark(), p.params(), index, p.history(), p.seq(), p.chunkOfSeq(), run.console());
             DedupOutcome out = dedup.execute(docs);
-            DedupCounts counts = out.write(run.staged("docs"), run.staged("duplicates"), run.staged("index"));
+            DedupCounts counts;
+            try {
+                counts = out.write(run.staged("docs"), run.staged("duplicates"), run.staged("index"));
+            } finally {
+                out.release();
+            }
             counts.print(run.console(), chunk, (System.nanoTime() - t0) / 1e9);
             Map<String, Object> countMap = counts.toMap();
             countMap.put("history", earlier);

@@ -20,7 +20,9 @@ public final class LangPartitionedWrite {
     public static void write(Dataset<Row> docs, int filesPerLang, String codec, String path) {
         Column[] partitioning = filesPerLang <= 1 ? new Column[]{col("lang")}
                 : new Column[]{col("lang"), functions.pmod(functions.xxhash64(col("doc_id")), lit(filesPerLang))};
-        docs.repartition(partitioning).sortWithinPartitions("doc_id").write().partitionBy("lang")
+        // sorted by lang first: the writer needs rows grouped by its partition column, and a sort of its own
+        // would replace (not refine) ours, leaving rows in input order
+        docs.repartition(partitioning).sortWithinPartitions("lang", "doc_id").write().partitionBy("lang")
                 .option("compression", codec).parquet(path);
     }
 }

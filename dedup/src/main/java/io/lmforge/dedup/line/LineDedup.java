@@ -4,8 +4,7 @@ import io.lmforge.dedup.TextKeys;
 
 import java.io.Serializable;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
-import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * CCNet-style line dedup: per document the distinct hashes of its (normalised) lines, and the
@@ -14,25 +13,35 @@ import java.util.Set;
  */
 public final class LineDedup implements Serializable {
     private static final long serialVersionUID = 1L;
+    private static final Pattern BLANK_RUNS = Pattern.compile("\n{3,}");
     private final int minLineChars;
 
     public LineDedup(int minLineChars) {
         this.minLineChars = minLineChars;
     }
 
-    /** Distinct line hashes of a document (each line counts once per document). */
+    /** Distinct line hashes of a document, ascending (each line counts once per document). */
     public long[] lineHashes(String text) {
         if (text == null) {
             return new long[0];
         }
-        Set<Long> out = new LinkedHashSet<>();
-        for (String line : text.split("\n")) {
-            String n = TextKeys.normaliseLine(line);
-            if (n.length() >= minLineChars) {
-                out.add(TextKeys.lineHash(n));
+        String[] lines = text.split("\n");
+        long[] hashes = new long[lines.length];
+        int n = 0;
+        for (String line : lines) {
+            String norm = TextKeys.normaliseLine(line);
+            if (norm.length() >= minLineChars) {
+                hashes[n++] = TextKeys.lineHash(norm);
             }
         }
-        return out.stream().mapToLong(Long::longValue).toArray();
+        Arrays.sort(hashes, 0, n);
+        int distinct = 0;
+        for (int i = 0; i < n; i++) {
+            if (i == 0 || hashes[i] != hashes[i - 1]) {
+                hashes[distinct++] = hashes[i];
+            }
+        }
+        return Arrays.copyOf(hashes, distinct);
     }
 
     public record Result(String text, int removed) {
@@ -56,6 +65,6 @@ public final class LineDedup implements Serializable {
             }
             sb.append(line);
         }
-        return new Result(removed == 0 ? text : sb.toString().replaceAll("\n{3,}", "\n\n").strip(), removed);
+        return new Result(removed == 0 ? text : BLANK_RUNS.matcher(sb).replaceAll("\n\n").strip(), removed);
     }
 }

@@ -39,7 +39,8 @@ public final class MinHasher implements Serializable {
         for (long s : shingles) {
             long x = mod(s);
             for (int i = 0; i < a.length; i++) {
-                long h = mod(mulMod(a[i], x) + b[i]);
+                // one reduction per hash: the partial product is below 2^62 and b below 2^61, so the sum fits
+                long h = mod(mulModPartial(a[i], x) + b[i]);
                 if (h < sig[i]) {
                     sig[i] = h;
                 }
@@ -50,10 +51,14 @@ public final class MinHasher implements Serializable {
 
     /** (a * x) mod 2^61-1 for a, x < 2^61, via the 122-bit product. */
     static long mulMod(long a, long x) {
+        return mod(mulModPartial(a, x));
+    }
+
+    /** A value below 2^62 congruent to a * x mod 2^61-1 (2^61 = 1 mod 2^61-1: the product's high bits add to its low 61). */
+    static long mulModPartial(long a, long x) {
         long lo = a * x;
         long hi = Math.multiplyHigh(a, x);
-        long r = (lo & P) + ((lo >>> 61) | (hi << 3));
-        return mod(r);
+        return (lo & P) + ((lo >>> 61) | (hi << 3));
     }
 
     static long mod(long v) {

@@ -79,7 +79,7 @@ public final class Shingler implements Serializable {
     }
 
     private long[] chars(String text) {
-        int[] cps = text.replaceAll("\\s+", " ").strip().codePoints().toArray();
+        int[] cps = io.lmforge.dedup.TextKeys.collapseWhitespace(text, false).strip().codePoints().toArray();
         if (cps.length == 0) {
             return new long[0];
         }

@@ -103,4 +103,36 @@ class MinHashTest {
             assertEquals(java.util.Arrays.toString(local), java.util.Arrays.toString(io.lmforge.dedup.DedupRun.toLongs(one.get(i).getSeq(1))));
         }
     }
+
+    /** Every component is min over shingles of (a*x + b) mod 2^61-1, x the unsigned shingle hash mod 2^61-1, computed in BigInteger. */
+    @Test
+    void signatureEqualsTheFamilysDefinitionInExactArithmetic() {
+        java.math.BigInteger p = java.math.BigInteger.valueOf(MinHasher.P);
+        int perms = 112;
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(42); // how the constructor draws a_i, b_i
+        java.math.BigInteger[] a = new java.math.BigInteger[perms];
+        java.math.BigInteger[] b = new java.math.BigInteger[perms];
+        for (int i = 0; i < perms; i++) {
+            a[i] = java.math.BigInteger.valueOf(1 + rnd.nextLong(MinHasher.P - 1));
+            b[i] = java.math.BigInteger.valueOf(rnd.nextLong(MinHasher.P));
+        }
+        MinHasher h = new MinHasher(perms, 42);
+        Shingler s = new Shingler(Shingler.Kind.WORD, 5);
+        java.util.List<long[]> sets = new java.util.ArrayList<>();
+        for (String d : io.lmforge.dedup.DedupFixtures.sampleDocs("gnome-help", "de").subList(0, 3)) {
+            sets.add(s.shingles(d));
+        }
+        sets.add(new long[]{0L, -1L, Long.MIN_VALUE, Long.MAX_VALUE, MinHasher.P, MinHasher.P - 1, MinHasher.P + 1, 2 * MinHasher.P + 5});
+        for (long[] set : sets) {
+            long[] expected = new long[perms];
+            java.util.Arrays.fill(expected, Long.MAX_VALUE);
+            for (long sh : set) {
+                java.math.BigInteger x = new java.math.BigInteger(Long.toUnsignedString(sh)).mod(p);
+                for (int i = 0; i < perms; i++) {
+                    expected[i] = Math.min(expected[i], a[i].multiply(x).add(b[i]).mod(p).longValueExact());
+                }
+            }
+            assertArrayEquals(expected, h.signature(set));
+        }
+    }
 }
