@@ -49,18 +49,17 @@ public final class MinHasher implements Serializable {
         return sig;
     }
 
-    /** (a * x) mod 2^61-1 for a, x < 2^61, via the 122-bit product. */
-    static long mulMod(long a, long x) {
-        return mod(mulModPartial(a, x));
-    }
-
-    /** A value below 2^62 congruent to a * x mod 2^61-1 (2^61 = 1 mod 2^61-1: the product's high bits add to its low 61). */
+    /**
+     * A value below 2^62 congruent to a * x mod 2^61-1 for a, x < 2^61, from the 122-bit product
+     * (2^61 = 1 mod 2^61-1: the product's high bits add to its low 61).
+     */
     static long mulModPartial(long a, long x) {
         long lo = a * x;
         long hi = Math.multiplyHigh(a, x);
         return (lo & P) + ((lo >>> 61) | (hi << 3));
     }
 
+    /** v mod 2^61-1, v read as unsigned (2^61 = 1: the top three bits add to the low 61). */
     static long mod(long v) {
         long r = (v & P) + (v >>> 61);
         return r >= P ? r - P : r;
