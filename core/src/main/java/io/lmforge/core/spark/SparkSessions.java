@@ -13,15 +13,66 @@ import java.util.Map;
  * spark-submit (they win); under bin/pipeline or tests the config's pipeline.spark.* apply.
  */
 public final class SparkSessions {
+    private static volatile boolean replaceWhenChanged;
+    /** The settings the running session was started with (by this class), app name aside. */
+    private static volatile Map<String, String> startedWith = Map.of();
+
     private SparkSessions() {
+    }
+
+    /**
+     * On in the pipeline daemon: a run whose Spark settings (master, shuffle partitions,
+     * pipeline.spark.conf) differ from the running session's stops it and starts one with its own,
+     * as its own JVM would have. Off (tests, one-run JVMs): the running session is used as it is.
+     */
+    public static void replaceWhenSettingsChange(boolean on) {
+        replaceWhenChanged = on;
     }
 
     public static SparkSession getOrCreate(PipelineConfig config, String appName) {
         SparkSession active = SparkSession.getActiveSession().isDefined() ? SparkSession.getActiveSession().get()
                 : SparkSession.getDefaultSession().isDefined() ? SparkSession.getDefaultSession().get() : null;
+        SparkConf conf = settings(config);
         if (active != null && !active.sparkContext().isStopped()) {
-            return active;
+            Map<String, String> wanted = withoutAppName(conf);
+            if (!replaceWhenChanged || wanted.equals(startedWith)) {
+                return active;
+            }
+            System.err.println("Spark settings differ from the running application's (" + changes(startedWith, wanted) + "): starting a new one");
+            active.stop();
+            SparkSession.clearActiveSession();
+            SparkSession.clearDefaultSession();
         }
+        conf.setAppName(appName);
+        SparkSession session = SparkSession.builder().config(conf).getOrCreate();
+        startedWith = withoutAppName(conf);
+        return session;
+    }
+
+    private static Map<String, String> withoutAppName(SparkConf conf) {
+        Map<String, String> m = new java.util.TreeMap<>();
+        for (scala.Tuple2<String, String> kv : conf.getAll()) {
+            if (!kv._1().equals("spark.app.name")) {
+                m.put(kv._1(), kv._2());
+            }
+        }
+        return m;
+    }
+
+    private static String changes(Map<String, String> was, Map<String, String> now) {
+        java.util.Set<String> keys = new java.util.TreeSet<>(was.keySet());
+        keys.addAll(now.keySet());
+        java.util.List<String> diff = new java.util.ArrayList<>();
+        for (String k : keys) {
+            if (!java.util.Objects.equals(was.get(k), now.get(k))) {
+                diff.add(k + " " + was.getOrDefault(k, "(unset)") + " -> " + now.getOrDefault(k, "(unset)"));
+            }
+        }
+        return String.join(", ", diff);
+    }
+
+    /** What a session for this config is started with. */
+    private static SparkConf settings(PipelineConfig config) {
         SparkConf conf = new SparkConf(true); // picks up spark.* system properties set by spark-submit
         if (!conf.contains("spark.master")) {
             conf.setMaster(config.getString("pipeline.spark.master"));
@@ -46,7 +97,6 @@ public final class SparkSessions {
         // ND4J's OpenMP threads spin between ops by default, which on few cores slows training ~1.5x
         // (measured; see io.lmforge.training.spark.OpenMpWaitPolicy). Executors read it at start-up.
         conf.setIfMissing("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE");
-        conf.setAppName(appName);
-        return SparkSession.builder().config(conf).getOrCreate();
+        return conf;
     }
 }
