@@ -22,11 +22,11 @@ for) from the OS (os.wait4). Prints a table and a JSON line (prefix "RESULT ").
            balance (tokenizer.train.alpha = 1) so both sides see the same text
 
 --daemon: our side runs in a pipeline daemon (`bin/pipeline daemon start`, one warm JVM and Spark
-application; docs/daemon.md) that the bench starts before the untimed warm-up and stops at the end.
+application; docs/daemon.md) that the bench starts before the untimed warm-up and stops at the end;
+each row first runs our stage once untimed in it, as a daemon that served yesterday's chunk has.
 A run's CPU seconds are then the client's (bin/pipeline and its small client JVM, os.wait4) plus what the
 daemon process used while the run lasted (utime + stime of all its threads, /proc/PID/stat, read before
-and after). The first repeat of a row is the daemon's first run of that stage (its JIT has not seen the
-stage's code); the table keeps the best repeat, as for the other rows. Without --daemon, LMFORGE_DAEMON=off:
+and after). The table keeps the best repeat, as for the other rows. Without --daemon, LMFORGE_DAEMON=off:
 a daemon the user left running never serves the cold rows.
 
 Input: the bundled sample's documents (data/sample/chunk-*/*.jsonl.gz) cycled to --mb megabytes; every
@@ -108,9 +108,18 @@ def cpu_run(cmd: list[str], log: Path, env: dict | None = None) -> dict:
     return {"cpu_s": usage.ru_utime + usage.ru_stime, "wall_s": wall}
 
 
+DAEMON = False  # --daemon: our side runs in a pipeline daemon
+
+
 def alternate(name: str, repeats: int, peer, ours) -> dict:
-    """peer/ours: callables (k) -> {"cpu_s", "wall_s"}; run A/B/A/B and keep every measurement."""
+    """peer/ours: callables (k) -> {"cpu_s", "wall_s"}; run A/B/A/B and keep every measurement.
+    With --daemon, our side runs once untimed first (k = "warm"): the daemon has then run the stage before,
+    as a daemon that served yesterday's chunk has."""
     runs = {"peer": [], "ours": []}
+    if DAEMON:
+        r = ours("warm")
+        runs["ours_untimed_warm_up"] = r
+        print(f"[peers] {name} ours, untimed warm-up in the daemon: {r['cpu_s']:.1f} CPU-s", flush=True)
     for k in range(repeats):
         for side, fn in (("peer", peer), ("ours", ours)):
             r = fn(k)
@@ -123,9 +132,11 @@ def alternate(name: str, repeats: int, peer, ours) -> dict:
 # ---------- our side ----------
 
 def process_cpu_s(pid: int) -> float:
-    """utime + stime of every thread of a running process, in seconds (/proc/PID/stat fields 14 and 15)."""
+    """utime + stime of every thread of a running process and of the children it waited for (chmod and the
+    like that Hadoop's local file system forks without its native library), in seconds (/proc/PID/stat
+    fields 14-17), as os.wait4 counts a cold run's."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 class Ours:
@@ -331,6 +342,8 @@ def main() -> None:
     info = generate(repo, a.mb, corpus)
     mb = info["bytes"] / 1e6
     print(f"[peers] input {corpus}: {info['docs']:,} docs, {mb:.1f} MB (from {info['sample_docs']:,} sample docs)", flush=True)
+    global DAEMON
+    DAEMON = a.daemon
     ours, wanted, results, measured = Ours(repo, work, a.daemon), a.only.split(","), {}, {}
     try:
         run_all(ours, repo, work, corpus, info, wanted, a, results, measured)

@@ -100,7 +100,8 @@ public final class DedupRun {
         Shingler shingler = new Shingler(p.shingle(), p.ngramSize());
         MinHasher hasher = new MinHasher(p.permutations(), p.seed());
         UDF1<String, long[]> sigFn = t -> hasher.signature(shingler.shingles(t));
-        Dataset<Row> signed = cached(unique.select(col("doc_key"), col("doc_id"), col("lang"), col("exact_hash"),
+        // materialised: with its real size known, the verification joins broadcast the signatures when they are small
+        Dataset<Row> signed = materialised(unique.select(col("doc_key"), col("doc_id"), col("lang"), col("exact_hash"),
                 functions.udf(sigFn, DataTypes.createArrayType(DataTypes.LongType)).apply(col("text")).as("signature")));
         Dataset<Row> sigs = signed.select(col("doc_key"), col("signature"));
         Dataset<Row> bandRows = spark.emptyDataFrame();

@@ -68,6 +68,7 @@ public final class PipelineMain {
             }
             sets.addAll(cli.sets());
             PipelineConfig config = PipelineConfig.load(cli.conf(), sets);
+            io.lmforge.core.dataset.NioLocalFileSystem.installFor(System.getProperty("spark.master", config.getString("pipeline.spark.master")));
             String chunk = cli.chunk() == null ? null : DatasetLayout.checkChunkId(cli.chunk());
             if (stage.needsChunk() && chunk == null) {
                 throw new ConfigError(stage.name() + " needs --chunk ID (the arrival chunk to process, e.g. 0001)");
@@ -145,6 +146,10 @@ public final class PipelineMain {
         for (Stage s : registry.all()) {
             out.printf("  %-16s %s%n", s.name(), s.summary());
         }
+        out.println();
+        out.println("bin/pipeline daemon start|status|stop");
+        out.println("                   one warm JVM and Spark application that runs the bin/pipeline commands of this directory");
+        out.println("                   (no JVM or Spark start-up per command; docs/daemon.md; LMFORGE_DAEMON=off runs without it)");
         out.println();
         out.println("options:");
         out.println("  --conf FILE        HOCON file overriding conf/reference.conf");

@@ -80,6 +80,7 @@ public final class SparkSessions {
         if (!conf.contains("spark.sql.shuffle.partitions")) {
             conf.set("spark.sql.shuffle.partitions", String.valueOf(config.getInt("pipeline.spark.shuffle-partitions")));
         }
+        io.lmforge.core.dataset.NioLocalFileSystem.installFor(conf.get("spark.master"));
         if (conf.get("spark.master").startsWith("local")) {
             // Spark lists more than 32 directories (a chunk's lang=*/ partitions) in a Spark job, which pays on
             // a cluster's object store; in local mode it is the same process plus a job (1.2 s for 87 languages)
@@ -87,6 +88,10 @@ public final class SparkSessions {
         }
         conf.setIfMissing("spark.ui.showConsoleProgress", "false"); // our own progress lines instead
         conf.setIfMissing("spark.sql.parquet.compression.codec", "zstd");
+        // Spark keeps 100 compiled query classes; one dedup run alone generates more, so every run (and every
+        // stage of a `run`, every command of the pipeline daemon) compiled them again with Janino and the JIT
+        // compiled the new classes again: 15 MB dedup in the daemon 9.0 -> 7.1 CPU-s (docs/performance.md)
+        conf.setIfMissing("spark.sql.codegen.cache.maxEntries", "4000");
         // chunk=0002 and lang=no are names, not numbers or booleans: keep partition values as strings
         conf.setIfMissing("spark.sql.sources.partitionColumnTypeInference.enabled", "false");
         Config extra = config.getConfig("pipeline.spark.conf");

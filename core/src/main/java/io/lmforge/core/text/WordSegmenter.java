@@ -19,6 +19,12 @@ public final class WordSegmenter {
     private final BreakIterator it = BreakIterator.getWordInstance(ULocale.ROOT);
 
     public List<Token> tokens(String text) {
+        List<Token> simple = UaxWordBreaks.tokens(text);
+        return simple != null ? simple : icuTokens(text);
+    }
+
+    /** ICU's own segmentation, for every text (what {@link UaxWordBreaks} must equal where it answers). */
+    List<Token> icuTokens(String text) {
         List<Token> out = new ArrayList<>();
         it.setText(text);
         int start = it.first();
@@ -44,7 +50,7 @@ public final class WordSegmenter {
         return out;
     }
 
-    private static boolean isSpace(String s, int start, int end) {
+    static boolean isSpace(String s, int start, int end) {
         for (int i = start; i < end; i++) {
             if (!Character.isWhitespace(s.charAt(i)) && !Character.isSpaceChar(s.charAt(i))) {
                 return false;

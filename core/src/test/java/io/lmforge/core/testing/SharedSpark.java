@@ -20,6 +20,7 @@ public final class SharedSpark {
 
     public static synchronized SparkSession get() {
         if (spark == null) {
+            io.lmforge.core.dataset.NioLocalFileSystem.installFor("local[2]"); // as bin/pipeline in local mode
             spark = SparkSession.builder()
                     .master("local[2]")
                     .appName("lmforge-tests")
