@@ -35,6 +35,12 @@ class DaemonEndToEndTest {
         Map<String, String> env = Map.of("LMFORGE_DAEMON_DIR", work.resolve("daemon").toString(), "LMFORGE_DAEMON", "auto");
         File repo = SharedSpark.repoRoot();
         String input = repo.toPath().resolve("data/sample/chunk-0001").toString();
+        Path shared = Files.createDirectories(work.resolve("shared"));
+        Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        LauncherTest.Proc refused = launch(with(env, "LMFORGE_DAEMON_DIR", shared.toString()), repo, "daemon", "start");
+        assertEquals(2, refused.status(), refused.output());
+        assertEquals("rwxr-xr-x", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(shared)),
+                "a directory others can read is refused, not changed");
         try {
             LauncherTest.Proc started = launch(env, repo, "daemon", "start");
             assertEquals(0, started.status(), started.output());

@@ -72,8 +72,10 @@ public final class PipelineDaemon {
     }
 
     void serve() throws IOException {
-        Files.createDirectories(dir);
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        if (!Files.isDirectory(dir) || !"rwx------".equals(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))) {
+            // bin/pipeline daemon start creates it so; anything readable by others could let them run commands as us
+            throw new IOException(dir + " must be a directory with mode 700 (bin/pipeline daemon start creates it)");
+        }
         Path socket = dir.resolve(DaemonProtocol.SOCKET);
         Files.deleteIfExists(socket);
         SparkSessions.replaceWhenSettingsChange(true);
