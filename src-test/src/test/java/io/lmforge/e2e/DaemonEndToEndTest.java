@@ -105,12 +105,7 @@ class DaemonEndToEndTest {
 
     /** Starts the command, kills bin/pipeline (SIGTERM, as a scheduler does) once the daemon runs it, waits for the daemon to be idle. */
     private static void killClientMidRun(Map<String, String> env, File repo, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(new File(repo, "bin/pipeline").getPath()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo).redirectErrorStream(true);
-        pb.environment().put("LMFORGE_JAVA_OPTS", "-Xmx1g");
-        pb.environment().putAll(env);
-        Process p = pb.start();
+        Process p = LauncherTest.builder(env, repo, args).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = out.readLine(); line != null; line = out.readLine()) {
                 if (line.contains(SERVED)) {
@@ -131,14 +126,6 @@ class DaemonEndToEndTest {
     }
 
     private static LauncherTest.Proc launch(Map<String, String> env, File dir, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(new File(SharedSpark.repoRoot(), "bin/pipeline").getPath()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir).redirectErrorStream(true);
-        pb.environment().put("LMFORGE_JAVA_OPTS", "-Xmx1g");
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(5, TimeUnit.MINUTES));
-        return new LauncherTest.Proc(p.exitValue(), out);
+        return LauncherTest.launch(env, dir, args);
     }
 }

@@ -23,13 +23,21 @@ class LauncherTest {
     }
 
     static Proc launch(java.util.Map<String, String> env, String... args) throws Exception {
-        File repo = SharedSpark.repoRoot();
-        List<String> cmd = new ArrayList<>(List.of(new File(repo, "bin/pipeline").getPath()));
+        return launch(env, SharedSpark.repoRoot(), args);
+    }
+
+    /** bin/pipeline ARGS started in {@code dir}, stdout and stderr together, -Xmx1g unless env says otherwise. */
+    static ProcessBuilder builder(java.util.Map<String, String> env, File dir, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(new File(SharedSpark.repoRoot(), "bin/pipeline").getPath()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir).redirectErrorStream(true);
         pb.environment().put("LMFORGE_JAVA_OPTS", "-Xmx1g");
         pb.environment().putAll(env);
-        Process p = pb.start();
+        return pb;
+    }
+
+    static Proc launch(java.util.Map<String, String> env, File dir, String... args) throws Exception {
+        Process p = builder(env, dir, args).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(5, TimeUnit.MINUTES));
         return new Proc(p.exitValue(), out);
