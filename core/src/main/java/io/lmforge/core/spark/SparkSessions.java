@@ -44,6 +44,7 @@ public final class SparkSessions {
             SparkSession.clearDefaultSession();
         }
         conf.setAppName(appName);
+        io.lmforge.core.dataset.NioLocalFileSystem.installFor(conf.get("spark.master"));
         SparkSession session = SparkSession.builder().config(conf).getOrCreate();
         startedWith = withoutAppName(conf);
         return session;
@@ -80,11 +81,16 @@ public final class SparkSessions {
         if (!conf.contains("spark.sql.shuffle.partitions")) {
             conf.set("spark.sql.shuffle.partitions", String.valueOf(config.getInt("pipeline.spark.shuffle-partitions")));
         }
-        io.lmforge.core.dataset.NioLocalFileSystem.installFor(conf.get("spark.master"));
         if (conf.get("spark.master").startsWith("local")) {
             // Spark lists more than 32 directories (a chunk's lang=*/ partitions) in a Spark job, which pays on
             // a cluster's object store; in local mode it is the same process plus a job (1.2 s for 87 languages)
             conf.setIfMissing("spark.sql.sources.parallelPartitionDiscovery.threshold", "100000");
+            // Adaptive execution re-optimises and re-plans every query after each of its stages and renders the
+            // plan for the UI each time; in one process with the few, small shuffles of a chunk that is driver
+            // work with nothing to adapt (15 MB dedup in the daemon: 5.9 -> 4.7 CPU-s, driver 1.6 -> 1.0 CPU-s;
+            // docs/performance.md). On a cluster it stays on. Joins still broadcast the tables a stage
+            // materialises: their cached size is known to the static planner too.
+            conf.setIfMissing("spark.sql.adaptive.enabled", "false");
         }
         conf.setIfMissing("spark.ui.showConsoleProgress", "false"); // our own progress lines instead
         conf.setIfMissing("spark.sql.parquet.compression.codec", "zstd");

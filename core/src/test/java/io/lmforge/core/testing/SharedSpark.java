@@ -27,6 +27,7 @@ public final class SharedSpark {
                     .config("spark.ui.enabled", "false")
                     .config("spark.ui.showConsoleProgress", "false")
                     .config("spark.sql.shuffle.partitions", "4")
+                    .config("spark.sql.adaptive.enabled", "false") // as bin/pipeline in local mode (SparkSessions)
                     .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
                     .config("spark.default.parallelism", "2")
                     .config("spark.driver.host", "127.0.0.1")
