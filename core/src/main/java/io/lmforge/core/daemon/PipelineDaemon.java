@@ -254,10 +254,15 @@ public final class PipelineDaemon {
     }
 
     private static void cancelSparkJobs() {
-        SparkSession s = SparkSession.getDefaultSession().isDefined() ? SparkSession.getDefaultSession().get() : null;
+        SparkSession s = runningSession();
         if (s != null && !s.sparkContext().isStopped()) {
             s.sparkContext().cancelAllJobs();
         }
+    }
+
+    /** The Spark application the daemon's runs share (null before the first run starts one). */
+    private static SparkSession runningSession() {
+        return SparkSession.getDefaultSession().isDefined() ? SparkSession.getDefaultSession().get() : null;
     }
 
     /** A cancelled command stops at its stage's next protocol point, before anything is made visible. */
@@ -286,7 +291,7 @@ public final class PipelineDaemon {
 
     private void exit(String why) {
         log("stopping: %s", why);
-        SparkSession s = SparkSession.getDefaultSession().isDefined() ? SparkSession.getDefaultSession().get() : null;
+        SparkSession s = runningSession();
         if (s != null) {
             s.stop();
         }
