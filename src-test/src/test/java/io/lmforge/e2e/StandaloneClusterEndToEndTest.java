@@ -64,6 +64,7 @@ class StandaloneClusterEndToEndTest {
             for (JsonNode app : state.path("completedapps")) {
                 assertEquals("FINISHED", app.path("state").asText(), app.toString());
             }
+            ingestThroughADaemonOnTheCluster(cluster, repo, work, settings, clusterRoot);
         }
 
         Path localRoot = SharedSpark.tempDir("cluster-local");
@@ -96,6 +97,37 @@ class StandaloneClusterEndToEndTest {
         assertEquals(2, population.path("members").size(), population.toString());
         assertEquals(2, spark.read().parquet(cluster.pbtLineage("population", CHUNK).toString()).select("member").distinct().count(),
                 "both members trained and were scored on the cluster");
+    }
+
+    /**
+     * bin/pipeline, not spark-submit, with the cluster's master, served by a pipeline daemon: its Spark
+     * application runs the tasks on the cluster's executors (which get the jar through spark.jars) and
+     * writes what spark-submit's ingest wrote; stopping the daemon ends the application.
+     */
+    private static void ingestThroughADaemonOnTheCluster(StandaloneCluster cluster, File repo, Path work, List<String> settings,
+            Path submitted) throws Exception {
+        java.util.Map<String, String> env = cluster.environment(new java.util.HashMap<>(java.util.Map.of(
+                "LMFORGE_DAEMON_DIR", work.resolve("daemon").toString(), "LMFORGE_DAEMON", "auto")));
+        Path root = SharedSpark.tempDir("cluster-daemon-root");
+        List<String> args = new ArrayList<>(List.of("ingest", "--chunk", CHUNK, "--root", root.toString(),
+                "--set", "pipeline.spark.master=" + cluster.masterUrl(), "--set", "pipeline.spark.conf.\"spark.executor.memory\"=2g"));
+        settings.forEach(s -> args.addAll(List.of("--set", s)));
+        try {
+            LauncherTest.Proc started = LauncherTest.launch(env, repo, "daemon", "start");
+            assertEquals(0, started.status(), started.output());
+            LauncherTest.Proc served = LauncherTest.launch(env, repo, args.toArray(String[]::new));
+            assertEquals(0, served.status(), served.output() + cluster.logs());
+            assertTrue(served.output().contains("running in the pipeline daemon") && served.output().contains("ingest " + CHUNK + ": committed")
+                    && served.output().contains("spark " + cluster.masterUrl()), served.output());
+        } finally {
+            LauncherTest.Proc stopped = LauncherTest.launch(env, repo, "daemon", "stop");
+            assertEquals(0, stopped.status(), stopped.output());
+        }
+        JsonNode apps = cluster.state().path("completedapps");
+        assertEquals(SUBMISSIONS.size() + 1, apps.size(), "the daemon's application ran on the cluster and ended with it: " + apps);
+        SparkSession spark = SharedSpark.get();
+        assertSameRows(Datasets.readChunk(spark, new DatasetLayout(root.toString()), "docs", CHUNK),
+                Datasets.readChunk(spark, new DatasetLayout(submitted.toString()), "docs", CHUNK), "docs: daemon vs spark-submit");
     }
 
     /**

@@ -72,6 +72,20 @@ public final class SparkSessions {
         return String.join(", ", diff);
     }
 
+    /** The jar this class was loaded from (bin/pipeline's dist/target/pipeline.jar); none when run from classes (tests). */
+    static java.util.Optional<String> ourJar() {
+        java.security.CodeSource src = SparkSessions.class.getProtectionDomain().getCodeSource();
+        if (src == null || src.getLocation() == null || !"file".equals(src.getLocation().getProtocol())) {
+            return java.util.Optional.empty();
+        }
+        try {
+            java.io.File f = new java.io.File(src.getLocation().toURI());
+            return f.isFile() && f.getName().endsWith(".jar") ? java.util.Optional.of(f.getAbsolutePath()) : java.util.Optional.empty();
+        } catch (java.net.URISyntaxException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** What a session for this config is started with. */
     private static SparkConf settings(PipelineConfig config) {
         SparkConf conf = new SparkConf(true); // picks up spark.* system properties set by spark-submit
@@ -81,7 +95,11 @@ public final class SparkSessions {
         if (!conf.contains("spark.sql.shuffle.partitions")) {
             conf.set("spark.sql.shuffle.partitions", String.valueOf(config.getInt("pipeline.spark.shuffle-partitions")));
         }
-        if (conf.get("spark.master").startsWith("local")) {
+        if (!conf.get("spark.master").startsWith("local")) {
+            // bin/pipeline (and its daemon) driving a cluster: the executors need our classes too; spark-submit
+            // sets spark.jars itself, to the jar it was given
+            ourJar().ifPresent(jar -> conf.setIfMissing("spark.jars", jar));
+        } else {
             // Spark lists more than 32 directories (a chunk's lang=*/ partitions) in a Spark job, which pays on
             // a cluster's object store; in local mode it is the same process plus a job (1.2 s for 87 languages)
             conf.setIfMissing("spark.sql.sources.parallelPartitionDiscovery.threshold", "100000");
