@@ -231,8 +231,18 @@ public final class LangIdModelStore {
         return new CombinedLanguageDetector(members);
     }
 
-    /** Loads a model directory (on the driver: MLlib reading needs the SparkSession); dir as in the config. */
-    @SuppressWarnings("unchecked")
+    /**
+     * Models this JVM has loaded, by directory and the sizes and times of its files: reading one is ~13
+     * small Spark jobs (MLlib's metadata and Parquet), which the pipeline daemon would otherwise pay on
+     * every ingest. A model retrained in place has other files and is read again.
+     */
+    private static final Map<String, LinearLanguageModel> LOADED = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_LOADED = 4;
+
+    /**
+     * Loads a model directory (on the driver: MLlib reading needs the SparkSession); dir as in the config.
+     * The instance is shared by every caller in this JVM that loads the same files: read it, do not change it.
+     */
     public static LinearLanguageModel load(SparkSession spark, String configured) {
         try {
             String dir = resolve(configured);
@@ -241,14 +251,39 @@ public final class LangIdModelStore {
             if (!fs.exists(new Path(p, "langid.json"))) {
                 throw new ConfigError("ingest.langid.model: no language-ID model at " + dir + " (train one with bin/pipeline langid-train)");
             }
-            Map<String, Object> info = readInfo(fs, p);
-            Map<String, List<Integer>> scripts = (Map<String, List<Integer>>) info.get("labels_of_script");
-            Map<String, int[]> s = new LinkedHashMap<>();
-            scripts.forEach((k, v) -> s.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
-            PipelineModel pm = PipelineModel.load(new Path(p, "pipeline").toString());
-            return fromPipeline(pm, s, ((Number) info.get("temperature")).doubleValue());
+            String key = filesOf(fs, p);
+            LinearLanguageModel loaded = LOADED.get(key);
+            if (loaded == null) {
+                loaded = read(fs, p);
+                if (LOADED.size() >= MAX_LOADED) {
+                    LOADED.clear();
+                }
+                LOADED.put(key, loaded);
+            }
+            return loaded;
         } catch (IOException e) {
             throw new ConfigError("ingest.langid.model: cannot read " + configured + ": " + e.getMessage());
         }
+    }
+
+    /** The directory and every file under it with its length and modification time, in path order. */
+    private static String filesOf(FileSystem fs, Path dir) throws IOException {
+        java.util.TreeMap<String, String> files = new java.util.TreeMap<>();
+        var it = fs.listFiles(dir, true);
+        while (it.hasNext()) {
+            var f = it.next();
+            files.put(f.getPath().toString(), f.getLen() + "@" + f.getModificationTime());
+        }
+        return dir + " " + files;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static LinearLanguageModel read(FileSystem fs, Path p) throws IOException {
+        Map<String, Object> info = readInfo(fs, p);
+        Map<String, List<Integer>> scripts = (Map<String, List<Integer>>) info.get("labels_of_script");
+        Map<String, int[]> s = new LinkedHashMap<>();
+        scripts.forEach((k, v) -> s.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
+        PipelineModel pm = PipelineModel.load(new Path(p, "pipeline").toString());
+        return fromPipeline(pm, s, ((Number) info.get("temperature")).doubleValue());
     }
 }
