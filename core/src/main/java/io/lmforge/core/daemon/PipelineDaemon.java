@@ -255,8 +255,12 @@ public final class PipelineDaemon {
 
     private static void cancelSparkJobs() {
         SparkSession s = runningSession();
-        if (s != null && !s.sparkContext().isStopped()) {
-            s.sparkContext().cancelAllJobs();
+        try {
+            if (s != null && !s.sparkContext().isStopped()) {
+                s.sparkContext().cancelAllJobs();
+            }
+        } catch (IllegalStateException stoppedMeanwhile) {
+            // the run is replacing its Spark application: the next loop cancels the new one's jobs
         }
     }
 

@@ -33,21 +33,53 @@ public final class SparkSessions {
         SparkSession active = SparkSession.getActiveSession().isDefined() ? SparkSession.getActiveSession().get()
                 : SparkSession.getDefaultSession().isDefined() ? SparkSession.getDefaultSession().get() : null;
         SparkConf conf = settings(config);
+        SparkSession replaced = null;
         if (active != null && !active.sparkContext().isStopped()) {
             Map<String, String> wanted = withoutAppName(conf);
             if (!replaceWhenChanged || wanted.equals(startedWith)) {
                 return active;
             }
             System.err.println("Spark settings differ from the running application's (" + changes(startedWith, wanted) + "): starting a new one");
-            active.stop();
-            SparkSession.clearActiveSession();
-            SparkSession.clearDefaultSession();
+            replaced = active;
         }
         conf.setAppName(appName);
         io.lmforge.core.dataset.NioLocalFileSystem.installFor(conf.get("spark.master"));
-        SparkSession session = SparkSession.builder().config(conf).getOrCreate();
+        SparkSession session = uninterruptibly(replaced, conf);
+        SparkSession.setActiveSession(session);
         startedWith = withoutAppName(conf);
         return session;
+    }
+
+    /**
+     * Stops {@code replaced} (if any) and starts a session with conf on a thread of its own, waited for
+     * without giving way to interrupts: the pipeline daemon interrupts a run whose client went away, and an
+     * interrupt inside SparkContext.stop() or its constructor left a stopped context registered as the
+     * active one, which every later command of the daemon then failed on ("Cannot call methods on a stopped
+     * SparkContext"). The cancelled run stops at its stage's next protocol point instead.
+     */
+    private static SparkSession uninterruptibly(SparkSession replaced, SparkConf conf) {
+        java.util.concurrent.CompletableFuture<SparkSession> started = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                if (replaced != null) {
+                    replaced.stop();
+                    SparkSession.clearActiveSession();
+                    SparkSession.clearDefaultSession();
+                }
+                started.complete(SparkSession.builder().config(conf).getOrCreate());
+            } catch (Throwable e) {
+                started.completeExceptionally(e);
+            }
+        }, "lmforge-spark-start");
+        t.start();
+        try {
+            return started.join(); // join() waits through interrupts (and keeps the caller's interrupt status)
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("Spark did not start: " + e.getCause(), e.getCause());
+        }
     }
 
     private static Map<String, String> withoutAppName(SparkConf conf) {
