@@ -67,22 +67,75 @@ public final class LangIdModelStore {
             throw new IllegalStateException("not a language-ID pipeline: " + List.of(pm.stages()));
         }
         String[] labels = idx.labelsArray()[0];
-        Matrix m;
-        double[] bias = new double[labels.length];
         if (clf instanceof NaiveBayesModel nb) {
-            m = nb.theta(); // log P(feature | label); priors are balanced by sampling, so no bias
-        } else {
-            LogisticRegressionModel lr = (LogisticRegressionModel) clf;
-            m = lr.coefficientMatrix();
-            bias = lr.interceptVector().toArray();
+            return fromParts(labels, nb.theta(), null, tf.getNumFeatures(), tok.getMaxN(), tok.getMaxChars(), scripts, temperature);
         }
+        LogisticRegressionModel lr = (LogisticRegressionModel) clf;
+        return fromParts(labels, lr.coefficientMatrix(), lr.interceptVector().toArray(), tf.getNumFeatures(), tok.getMaxN(), tok.getMaxChars(),
+                scripts, temperature);
+    }
+
+    /**
+     * The model from its parts: per label, the weights of the hashed n-grams (naive Bayes: log P(feature | label),
+     * with no bias: priors are balanced by sampling; logistic regression: coefficients and intercepts).
+     */
+    static LinearLanguageModel fromParts(String[] labels, Matrix m, double[] intercepts, int numFeatures, int maxN, int maxChars,
+                                         Map<String, int[]> scripts, double temperature) {
+        double[] bias = intercepts == null ? new double[labels.length] : intercepts;
         float[][] w = new float[labels.length][m.numCols()];
         for (int c = 0; c < labels.length; c++) {
             for (int f = 0; f < m.numCols(); f++) {
                 w[c][f] = (float) m.apply(c, f);
             }
         }
-        return new LinearLanguageModel(labels, w, bias, tf.getNumFeatures(), tok.getMaxN(), tok.getMaxChars(), scripts, temperature);
+        return new LinearLanguageModel(labels, w, bias, numFeatures, maxN, maxChars, scripts, temperature);
+    }
+
+    /**
+     * The model from the pipeline's files (what fromPipeline makes of PipelineModel.load, without Spark jobs:
+     * {@link MllibStageFiles}). Throws IllegalStateException for a pipeline or data layout it does not know.
+     */
+    @SuppressWarnings("unchecked")
+    static LinearLanguageModel fromPipelineFiles(FileSystem fs, Path pipelineDir, org.apache.hadoop.conf.Configuration conf,
+                                                 Map<String, int[]> scripts, double temperature) throws IOException {
+        Map<String, Object> pipeline = MllibStageFiles.metadata(fs, pipelineDir);
+        List<String> uids = (List<String>) ((Map<String, Object>) pipeline.get("paramMap")).get("stageUids");
+        Integer maxN = null;
+        Integer maxChars = null;
+        Integer numFeatures = null;
+        String[] labels = null;
+        Matrix weights = null;
+        double[] intercepts = null;
+        for (int i = 0; i < uids.size(); i++) {
+            MllibStageFiles stage = MllibStageFiles.of(fs, pipelineDir, i, uids.get(i));
+            switch (stage.className()) {
+                case "io.lmforge.ingest.langid.CharNgramTokenizer" -> {
+                    maxN = stage.intParam("maxN");
+                    maxChars = stage.intParam("maxChars");
+                }
+                case "org.apache.spark.ml.feature.HashingTF" -> numFeatures = stage.intParam("numFeatures");
+                case "org.apache.spark.ml.feature.StringIndexerModel" -> {
+                    Map<String, MllibStageFiles.Leaf> data = stage.data(fs, conf);
+                    labels = MllibStageFiles.firstOfNestedStrings(data, "labelsArray");
+                }
+                case "org.apache.spark.ml.classification.NaiveBayesModel" -> {
+                    weights = MllibStageFiles.matrix(stage.data(fs, conf), "theta");
+                    intercepts = null;
+                }
+                case "org.apache.spark.ml.classification.LogisticRegressionModel" -> {
+                    Map<String, MllibStageFiles.Leaf> data = stage.data(fs, conf);
+                    weights = MllibStageFiles.matrix(data, "coefficientMatrix");
+                    intercepts = MllibStageFiles.vector(data, "interceptVector").toArray();
+                }
+                default -> {
+                    // stages the model does not use (the logistic regression's Normalizer)
+                }
+            }
+        }
+        if (maxN == null || numFeatures == null || labels == null || weights == null) {
+            throw new IllegalStateException("not a language-ID pipeline: " + uids);
+        }
+        return fromParts(labels, weights, intercepts, numFeatures, maxN, maxChars, scripts, temperature);
     }
 
     /** The model shipped inside the jar (data/models/langid when the jar was built). */
@@ -232,15 +285,14 @@ public final class LangIdModelStore {
     }
 
     /**
-     * Models this JVM has loaded, by directory and the sizes and times of its files: reading one is ~13
-     * small Spark jobs (MLlib's metadata and Parquet), which the pipeline daemon would otherwise pay on
-     * every ingest. A model retrained in place has other files and is read again.
+     * Models this JVM has loaded, by directory and the sizes and times of its files: the pipeline daemon
+     * reads one once, not per ingest. A model retrained in place has other files and is read again.
      */
     private static final Map<String, LinearLanguageModel> LOADED = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int MAX_LOADED = 4;
 
     /**
-     * Loads a model directory (on the driver: MLlib reading needs the SparkSession); dir as in the config.
+     * Loads a model directory on the driver (its files through the session's Hadoop configuration); dir as in the config.
      * The instance is shared by every caller in this JVM that loads the same files: read it, do not change it.
      */
     public static LinearLanguageModel load(SparkSession spark, String configured) {
@@ -283,7 +335,13 @@ public final class LangIdModelStore {
         Map<String, List<Integer>> scripts = (Map<String, List<Integer>>) info.get("labels_of_script");
         Map<String, int[]> s = new LinkedHashMap<>();
         scripts.forEach((k, v) -> s.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
-        PipelineModel pm = PipelineModel.load(new Path(p, "pipeline").toString());
-        return fromPipeline(pm, s, ((Number) info.get("temperature")).doubleValue());
+        double temperature = ((Number) info.get("temperature")).doubleValue();
+        try {
+            return fromPipelineFiles(fs, new Path(p, "pipeline"), fs.getConf(), s, temperature);
+        } catch (IllegalStateException other) {
+            // a layout the file reader does not know (written by another Spark version): MLlib's loaders know them all
+            System.err.println("language-ID model " + p + ": reading it through MLlib (" + other.getMessage() + ")");
+            return fromPipeline(PipelineModel.load(new Path(p, "pipeline").toString()), s, temperature);
+        }
     }
 }
