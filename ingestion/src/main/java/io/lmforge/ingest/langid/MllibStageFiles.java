@@ -156,10 +156,13 @@ final class MllibStageFiles {
             }
             r.consume();
         }
-        return new Leaf(truncate(values, present), Arrays.copyOf(rep, present));
+        return new Leaf(truncate(values, present), present == n ? rep : Arrays.copyOf(rep, present));
     }
 
     private static Object truncate(Object values, int n) {
+        if (n == java.lang.reflect.Array.getLength(values)) {
+            return values; // no nulls: no copy of the weights
+        }
         if (values instanceof double[] d) {
             return Arrays.copyOf(d, n);
         } else if (values instanceof int[] v) {
