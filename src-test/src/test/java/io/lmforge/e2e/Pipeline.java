@@ -67,6 +67,7 @@ final class Pipeline {
 
     static Exit run(Map<String, String> env, String... args) throws Exception {
         Path log = Files.createTempFile("lmforge-pipeline", ".log");
+        log.toFile().deleteOnExit();
         return await(start(env, log, args), log);
     }
 }

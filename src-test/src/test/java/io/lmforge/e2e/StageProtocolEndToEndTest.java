@@ -6,6 +6,7 @@ import io.lmforge.core.dataset.DatasetLayout;
 import io.lmforge.core.dataset.Datasets;
 import io.lmforge.core.dataset.Manifests;
 import io.lmforge.core.testing.SharedSpark;
+import io.lmforge.core.testing.TestDirs;
 import io.lmforge.dedup.index.DedupIndex;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -100,7 +101,8 @@ class StageProtocolEndToEndTest {
     @Test
     void ingestKilledWhileComputingLeavesNothingReadableAndRecovers() throws Exception {
         java.nio.file.Path root = SharedSpark.tempDir("sigkill");
-        java.nio.file.Path log = Files.createTempFile("sigkill", ".log");
+        java.nio.file.Path log = root.resolveSibling(root.getFileName() + ".log");
+        TestDirs.deleteAtExit(log);
         Process p = Pipeline.start(Map.of(), log, args("ingest", root));
         java.nio.file.Path lock = root.resolve("_locks/ingest+0001.lock");
         while (!Files.exists(lock) && p.isAlive()) {
@@ -231,11 +233,11 @@ class StageProtocolEndToEndTest {
     @Test
     void aJarBuiltFromAnotherCommitRecomputesInsteadOfSkipping() throws Exception {
         assertTrue(Cli.run(args("mix", reference)).out().contains("mix 0001: skipped"), "up to date for this build");
-        java.nio.file.Path other = Files.createTempDirectory("other-build");
+        java.nio.file.Path other = SharedSpark.tempDir("other-build");
         Files.createDirectories(other.resolve("lmforge"));
         Files.writeString(other.resolve("lmforge/build.properties"), "version=" + io.lmforge.core.BuildInfo.version()
                 + "\ncommit=0000000000000000000000000000000000000000\ndirty=false\nbuild_time=20261203T000000\n");
-        java.nio.file.Path log = Files.createTempFile("other-build", ".log");
+        java.nio.file.Path log = other.resolve("mix.log");
         Pipeline.Exit e = Pipeline.await(Pipeline.startWithClasspathFirst(other, Map.of(), log, args("mix", reference)), log);
         assertEquals(0, e.status(), e.output());
         assertTrue(e.output().contains("mix 0001: committed"), "another commit's code does not trust this one's outputs:\n" + e.output());

@@ -23,6 +23,7 @@ class ConfigCommandTest {
     @Test
     void everyKeyShowsItsEffectiveValueAndOrigin() throws Exception {
         Path conf = Files.createTempFile("lmforge", ".conf");
+        conf.toFile().deleteOnExit();
         Files.writeString(conf, "# a user file\ntrain {\n  workers = 3\n  run = \"from-file\"\n}\n");
         String[] r = run("config", "--conf", conf.toString(), "--set", "train.run=from-set", "--allow-gaps");
         assertEquals("0", r[0], r[2]);

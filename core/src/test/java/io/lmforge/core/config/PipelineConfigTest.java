@@ -25,6 +25,7 @@ class PipelineConfigTest {
     @Test
     void setOverridesWinOverFileAndAcceptHoconValues() throws Exception {
         File f = File.createTempFile("user", ".conf");
+        f.deleteOnExit();
         Files.writeString(f.toPath(), "ingest.filters.defaults.min-words = 10\npipeline.root = /from/file\n");
         PipelineConfig c = PipelineConfig.load(f, List.of("ingest.filters.defaults.min-words=20", "ingest.input.paths=[a, \"b c\"]"));
         assertEquals(20, c.getInt("ingest.filters.defaults.min-words"));

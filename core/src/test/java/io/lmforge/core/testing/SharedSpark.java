@@ -38,10 +38,15 @@ public final class SharedSpark {
         return spark;
     }
 
+    /**
+     * A fresh directory under java.io.tmpdir, deleted with everything in it when the test JVM exits
+     * (a standalone-cluster test leaves ~2 GB of executor work there). -Dlmforge.keepTestDirs=true
+     * keeps them to look at after a failure.
+     */
     public static Path tempDir(String prefix) {
         try {
             Path p = Files.createTempDirectory("lmforge-" + prefix);
-            p.toFile().deleteOnExit();
+            TestDirs.deleteAtExit(p);
             return p;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

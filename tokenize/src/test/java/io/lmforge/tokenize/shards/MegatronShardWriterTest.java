@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class MegatronShardWriterTest {
     @Test
     void writesMegatronsIndexAndDataLayout() throws Exception {
-        java.nio.file.Path dir = Files.createTempDirectory("megatron");
+        java.nio.file.Path dir = io.lmforge.core.testing.SharedSpark.tempDir("megatron");
         FileSystem fs = FileSystem.getLocal(new Configuration());
         MegatronShardWriter.write(fs, new Path(dir.resolve("tokens").toString()), MegatronShardWriter.DType.UINT16,
                 List.of(new int[]{0, 7, 65535}, new int[]{300}).iterator());
@@ -46,7 +46,7 @@ class MegatronShardWriterTest {
     void choosesMegatronsDtypeByVocabularyAndRefusesIdsThatDoNotFit() throws Exception {
         assertEquals(MegatronShardWriter.DType.UINT16, MegatronShardWriter.DType.forVocabulary(65_499));
         assertEquals(MegatronShardWriter.DType.INT32, MegatronShardWriter.DType.forVocabulary(65_500));
-        java.nio.file.Path dir = Files.createTempDirectory("megatron");
+        java.nio.file.Path dir = io.lmforge.core.testing.SharedSpark.tempDir("megatron");
         FileSystem fs = FileSystem.getLocal(new Configuration());
         try (MegatronShardWriter w = new MegatronShardWriter(fs, new Path(dir.resolve("t").toString()), MegatronShardWriter.DType.UINT16)) {
             assertThrows(IllegalArgumentException.class, () -> w.add(new int[]{70_000}));
