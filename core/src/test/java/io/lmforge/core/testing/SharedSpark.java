@@ -29,6 +29,7 @@ public final class SharedSpark {
                     .config("spark.sql.shuffle.partitions", "4")
                     .config("spark.sql.adaptive.enabled", "false") // as bin/pipeline in local mode (SparkSessions)
                     .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+                    .config("spark.sql.sources.parallelPartitionDiscovery.threshold", "100000") // as SparkSessions in local mode
                     .config("spark.default.parallelism", "2")
                     .config("spark.driver.host", "127.0.0.1")
                     .config("spark.sql.warehouse.dir", tempDir("warehouse").toString())

@@ -159,17 +159,16 @@ public final class BpeTrainer extends Estimator<BpeModel> {
             Map<String, Double> weights = TemperatureSampling.repeats(totals.bytesByLang(), ((Double) getOrDefault(alpha)),
                     ((Double) getOrDefault(maxUpsample)));
             Dataset<Row> allWords = LanguageWordCounts.weighted(counted, weights);
-            allWords.persist();
-            long distinct = allWords.count();
+            int limit = (Integer) getOrDefault(maxWords);
             List<byte[]> wordBytes = new ArrayList<>();
             List<Long> counts = new ArrayList<>();
-            for (Iterator<Row> it = allWords.orderBy(desc("count"), col("word")).limit(((Integer) getOrDefault(maxWords))).toLocalIterator();
-                 it.hasNext(); ) {
+            for (Iterator<Row> it = allWords.orderBy(desc("count"), col("word")).limit(limit).toLocalIterator(); it.hasNext(); ) {
                 Row r = it.next();
                 wordBytes.add(r.getString(0).getBytes(StandardCharsets.UTF_8));
                 counts.add(r.getLong(1));
             }
-            allWords.unpersist();
+            // fewer than the limit: that is every word, and a query to count them would be a Spark job for nothing
+            long distinct = wordBytes.size() < limit ? wordBytes.size() : allWords.count();
             double sparkSeconds = (System.nanoTime() - t0) / 1e9;
 
             long t1 = System.nanoTime();

@@ -103,4 +103,21 @@ class BpeTrainerTest {
         String seven = HfTokenizerJson.write(new BpeTrainer().setVocabSize(1500).fit(dataset(rows, 7)).tokenizer());
         assertEquals(one, seven);
     }
+
+    @Test
+    void distinctWordsAreCountedWhetherOrNotMaxWordsCutsTheTable() {
+        List<Row> rows = rows();
+        Map<String, Long> occurrences = new HashMap<>();
+        PreTokenizer pre = PreTokenizer.lmforge();
+        rows.stream().filter(r -> !r.isNullAt(1)).forEach(r -> pre.split(r.getString(1), w -> occurrences.merge(w, 1L, Long::sum)));
+        int distinct = occurrences.size();
+        assertTrue(distinct > 1000, distinct + " distinct words in the sample rows");
+        for (int maxWords : new int[]{1_000_000, distinct, distinct - 1, 50}) {
+            BpeTrainer trainer = new BpeTrainer().setVocabSize(400).setAlpha(1.0).setMaxWords(maxWords);
+            trainer.fit(dataset(rows, 3));
+            BpeTrainer.Stats st = trainer.lastStats();
+            assertEquals(distinct, st.distinctWords(), "maxWords " + maxWords);
+            assertEquals(Math.min(maxWords, distinct), st.wordsKept(), "maxWords " + maxWords);
+        }
+    }
 }
