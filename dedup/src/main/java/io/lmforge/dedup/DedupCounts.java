@@ -2,10 +2,12 @@ package io.lmforge.dedup;
 
 import io.lmforge.core.dataset.Datasets;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
 
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
@@ -29,36 +31,46 @@ final class DedupCounts {
      * Counts of a run from what it wrote: kept documents and removed ones as read back from the staged
      * output, documents in from the chunk's (cached) rows. Nothing is counted twice in memory and on disk;
      * the check that every document in is either kept or removed is made per language, on the files.
+     * One query counts all three (a query each was two Spark executions more per run).
      */
     static DedupCounts of(Dataset<Row> docsIn, Path stagedKept, Path stagedRemoved) {
-        DedupCounts c = new DedupCounts();
-        for (Row r : docsIn.groupBy("lang").count().collectAsList()) {
-            c.lang(r.getString(0)).put("docs_in", r.getLong(1));
-            c.docsIn += r.getLong(1);
-        }
         SparkSession spark = docsIn.sparkSession();
+        Column noSize = lit(null).cast(DataTypes.IntegerType).as("size");
+        Dataset<Row> outcomes = docsIn.select(col("lang"), lit(DOCS_IN).as("kind"), noSize);
         if (Datasets.hasDataFiles(spark, stagedRemoved)) {
-            for (Row r : spark.read().parquet(stagedRemoved.toString()).groupBy("lang", "kind").count().collectAsList()) {
-                c.lang(r.getString(0)).merge(r.getString(1), r.getLong(2), Long::sum);
-                switch (r.getString(1)) {
-                    case "exact" -> c.exact += r.getLong(2);
-                    case "fuzzy" -> c.fuzzy += r.getLong(2);
-                    default -> c.line += r.getLong(2);
-                }
-            }
+            outcomes = outcomes.union(spark.read().parquet(stagedRemoved.toString()).select(col("lang"), col("kind"), noSize));
         }
         if (Datasets.hasDataFiles(spark, stagedKept)) { // none when nothing is kept: a partitioned write of no rows
-            for (Row r : spark.read().parquet(stagedKept.toString()).groupBy("lang").agg(functions.count(lit(1)),
-                    functions.sum(functions.when(col("dup_cluster_size").gt(1), 1).otherwise(0)), functions.max("dup_cluster_size")).collectAsList()) {
-                Map<String, Long> l = c.lang(r.getString(0));
-                l.put("kept", r.getLong(1));
-                l.put("clusters", r.getLong(2));
-                l.put("largest_cluster", (long) r.getInt(3));
-                c.kept += r.getLong(1);
-            }
+            outcomes = outcomes.union(spark.read().parquet(stagedKept.toString())
+                    .select(col("lang"), lit(KEPT).as("kind"), col("dup_cluster_size").as("size")));
+        }
+        DedupCounts c = new DedupCounts();
+        for (Row r : outcomes.groupBy("lang", "kind").agg(functions.count(lit(1)),
+                functions.sum(functions.when(col("size").gt(1), 1).otherwise(0)), functions.max("size")).collectAsList()) {
+            c.add(r.getString(0), r.getString(1), r.getLong(2), r.getLong(3), r.isNullAt(4) ? 0 : r.getInt(4));
         }
         c.requireEveryDocumentAccountedFor();
         return c;
+    }
+
+    private static final String DOCS_IN = "docs_in";
+    private static final String KEPT = "kept";
+
+    /** One (language, outcome) group: documents in, kept (with its clusters), or removed as exact, fuzzy or line. */
+    private void add(String language, String kind, long n, long clusters, int largestCluster) {
+        Map<String, Long> l = lang(language);
+        l.merge(kind, n, Long::sum);
+        switch (kind) {
+            case DOCS_IN -> docsIn += n;
+            case KEPT -> {
+                kept += n;
+                l.put("clusters", clusters);
+                l.put("largest_cluster", (long) largestCluster);
+            }
+            case "exact" -> exact += n;
+            case "fuzzy" -> fuzzy += n;
+            default -> line += n;
+        }
     }
 
     /** docs in = kept + exact + fuzzy + line, for every language: a document is never lost nor written twice. */

@@ -7,6 +7,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,9 @@ public final class ConnectedComponents {
      * @return rows (node, component) for every node that appears in an edge; component = min node
      */
     public static Dataset<Row> run(Dataset<Row> edges, int maxIterations, int localMaxEdges, IntConsumer onIteration) {
-        Dataset<Row> e = normalise(edges.select(col("src"), col("dst"))).localCheckpoint(true);
+        // cached, not checkpointed: a small graph (the usual case) is read once, by the collect below, and an
+        // eager checkpoint was a Spark execution of its own; the rounds checkpoint what they derive from it
+        Dataset<Row> e = normalise(edges.select(col("src"), col("dst"))).persist(StorageLevel.MEMORY_AND_DISK());
         if (localMaxEdges > 0) {
             List<Row> few = e.limit(localMaxEdges + 1).collectAsList();
             if (few.size() <= localMaxEdges) {
