@@ -13,6 +13,9 @@ import java.util.concurrent.TimeUnit;
 
 /** bin/pipeline (or the same java command line with extra classpath entries) as a separate process. */
 final class Pipeline {
+    // Spark's scratch directories (blockmgr-*, spark-*) of a process a test kills stay behind: kept here, removed at exit
+    private static final Path SPARK_LOCAL_DIRS = SharedSpark.tempDir("spark-local");
+
     record Exit(int status, String output) {
     }
 
@@ -53,6 +56,7 @@ final class Pipeline {
         // short-lived JVMs: the client compiler alone gets to work sooner than tiered C2
         pb.environment().put("LMFORGE_JAVA_OPTS", "-Xmx1g -XX:TieredStopAtLevel=1");
         pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+        pb.environment().put("SPARK_LOCAL_DIRS", SPARK_LOCAL_DIRS.toString());
         pb.environment().putAll(env);
         return pb.start();
     }
