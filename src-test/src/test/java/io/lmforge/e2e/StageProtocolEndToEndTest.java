@@ -6,7 +6,6 @@ import io.lmforge.core.dataset.DatasetLayout;
 import io.lmforge.core.dataset.Datasets;
 import io.lmforge.core.dataset.Manifests;
 import io.lmforge.core.testing.SharedSpark;
-import io.lmforge.core.testing.TestDirs;
 import io.lmforge.dedup.index.DedupIndex;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -101,8 +100,7 @@ class StageProtocolEndToEndTest {
     @Test
     void ingestKilledWhileComputingLeavesNothingReadableAndRecovers() throws Exception {
         java.nio.file.Path root = SharedSpark.tempDir("sigkill");
-        java.nio.file.Path log = root.resolveSibling(root.getFileName() + ".log");
-        TestDirs.deleteAtExit(log);
+        java.nio.file.Path log = SharedSpark.tempDir("sigkill-log").resolve("ingest.log");
         Process p = Pipeline.start(Map.of(), log, args("ingest", root));
         java.nio.file.Path lock = root.resolve("_locks/ingest+0001.lock");
         while (!Files.exists(lock) && p.isAlive()) {

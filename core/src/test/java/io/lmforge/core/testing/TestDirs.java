@@ -1,11 +1,8 @@
 package io.lmforge.core.testing;
 
-import java.io.IOException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
+import org.apache.commons.io.FileUtils;
+
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,40 +29,6 @@ public final class TestDirs {
     }
 
     private static synchronized void deleteAll() {
-        DIRS.forEach(TestDirs::deleteTree);
-    }
-
-    /** Deletes what it can (a file still open elsewhere stays); never follows links out of the tree. */
-    static void deleteTree(Path root) {
-        try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                    quietlyDelete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException e) {
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException e) {
-                    quietlyDelete(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException ignored) {
-            // shutting down: nothing to report to
-        }
-    }
-
-    private static void quietlyDelete(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // a directory another process still writes to stays behind
-        }
+        DIRS.forEach(d -> FileUtils.deleteQuietly(d.toFile())); // what a process still holds open may stay
     }
 }
