@@ -88,10 +88,12 @@ class LauncherTest {
     /**
      * A real ingest run, twice: the first records the launcher's class archive (AppCDS) and prints
      * nothing about it; the second moves the recording into place and loads classes from it (the JVM's
-     * class+load log names the archive).
+     * class+load log names the archive). Then a jar on the class path changes alone (as `mvn package -pl
+     * core` or bin/bench leave it): the JVM would refuse the archive without a word, so the launcher
+     * records again and the run after that loads from the new archive.
      */
     @Test
-    void ingestsARealFileInLocalModeAndReusesTheClassArchive() throws Exception {
+    void ingestsARealFileInLocalModeAndReusesTheClassArchiveUntilAJarChanges() throws Exception {
         Path root = SharedSpark.tempDir("launcher");
         Path archive = root.resolve("classes.jsa");
         String input = SharedSpark.repoRoot().toPath().resolve("data/sample/chunk-0002/text/gnome-help-de.txt").toString();
@@ -109,5 +111,20 @@ class LauncherTest {
         assertTrue(again.output().contains("ingest 0003: committed"));
         assertTrue(archive.toFile().length() > 64_000_000, "the first Spark run's recording is the archive now");
         assertTrue(again.output().contains("source: shared objects file (top)"), "classes come from the recorded archive");
+
+        Path repo = SharedSpark.repoRoot().toPath();
+        Path moduleJar = Path.of(java.nio.file.Files.readString(repo.resolve("dist/target/local-classpath.txt")).trim().split(":")[0]);
+        java.nio.file.attribute.FileTime built = java.nio.file.Files.getLastModifiedTime(moduleJar);
+        try {
+            java.nio.file.Files.setLastModifiedTime(moduleJar, java.nio.file.attribute.FileTime.fromMillis(built.toMillis() + 60_000));
+            for (String chunk : List.of("0004", "0005")) { // records again, then loads from the new recording
+                again = launch(java.util.Map.of("LMFORGE_CDS", "on", "LMFORGE_CDS_ARCHIVE", archive.toString(), "LMFORGE_JAVA_OPTS", "-Xmx1g -Xlog:class+load=info"),
+                        "ingest", "--chunk", chunk, "--root", root.toString(), "--set", "ingest.input.paths=[\"" + input + "\"]");
+                assertEquals(0, again.status(), again.output().substring(Math.max(0, again.output().length() - 4000)));
+            }
+        } finally {
+            java.nio.file.Files.setLastModifiedTime(moduleJar, built);
+        }
+        assertTrue(again.output().contains("source: shared objects file (top)"), "after " + moduleJar.getFileName() + " changed, classes come from a new archive");
     }
 }
