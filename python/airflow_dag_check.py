@@ -116,6 +116,30 @@ def check_arrival_rules() -> dict:
     return {"arrival_rules": "ok"}
 
 
+def check_driver_options(repo: Path) -> dict:
+    """lmforge_airflow.driver_jvm: bin/pipeline's JIT and GC flags for a local master only, the Variable and a
+    properties file that sets spark.driver.extraJavaOptions win, and the flags are bin/pipeline's own."""
+    import re
+
+    from lmforge_airflow import driver_jvm as d
+
+    block = re.search(r"tuning=\((.*?)\)\n(.*?)\nfi", (repo / "bin/pipeline").read_text(), re.S)
+    check(block is not None, "bin/pipeline's tuning block")
+    launcher = set(re.findall(r"-XX:[\w+=-]+", block.group(0)))
+    check(launcher == set(d.LOCAL_DRIVER_JAVA_OPTIONS.split()), f"the DAG's driver flags are bin/pipeline's: {sorted(launcher)}")
+    check(d.driver_java_options("local[2]", None) == d.LOCAL_DRIVER_JAVA_OPTIONS and d.driver_java_options("local", None), "local master")
+    for master in ("yarn", "spark://h:7077", "k8s://https://h:443"):
+        check(d.driver_java_options(master, None) is None, f"nothing added for {master}")
+    check(d.driver_java_options("local[2]", "") is None and d.driver_java_options("yarn", " -Xss4m ") == "-Xss4m", "the Variable wins")
+    with tempfile.TemporaryDirectory() as t:
+        props = Path(t) / "spark.conf"
+        props.write_text("spark.executor.memory 2g\n  spark.driver.extraJavaOptions=-XX:+UseG1GC\n")
+        check(d.driver_java_options("local[2]", None, str(props)) is None, "a properties file that sets the key wins")
+        props.write_text("spark.driver.extraJavaOptionsX 1\nspark.driver.memory 4g\n")
+        check(d.driver_java_options("local[2]", None, str(props)) == d.LOCAL_DRIVER_JAVA_OPTIONS, "other keys do not count")
+    return {"driver_options": "ok"}
+
+
 def run_dag(dag, conf=None):
     """One dag.test run. Name every param that must be unset: dag.test keeps the previous run's values."""
     for t in dag.tasks:
@@ -179,6 +203,7 @@ def main() -> None:
     result = check_pipeline_graph(pipeline)
     result["arrivals_schedule"] = str(arrivals.timetable.summary)
     result.update(check_arrival_rules())
+    result.update(check_driver_options(Path(a.dags_dir).resolve().parent))
     if a.scenario:
         result.update(scenario(pipeline, arrivals, Path(a.scenario), a.trigger_train_mode))
     print("RESULT " + json.dumps(result), flush=True)

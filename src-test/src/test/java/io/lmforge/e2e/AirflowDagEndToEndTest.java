@@ -96,6 +96,10 @@ class AirflowDagEndToEndTest {
         assertEquals("success", result.path("runs").path("after_done_0001").path("chunk_empty").asText());
         assertEquals("skipped", result.path("runs").path("after_done_0001").path("ingest").asText());
         assertTrue(Files.notExists(root.resolve("docs/chunk=0002")), "the empty chunk was not ingested");
+        // a local master: every stage's driver JVM starts with bin/pipeline's JIT and GC settings (dags/lmforge_airflow/driver_jvm.py)
+        long tuned = out.lines().filter(l -> l.contains("Spark-Submit cmd:")
+                && l.contains("spark.driver.extraJavaOptions=-XX:Tier4InvocationThreshold=150000") && l.contains("-XX:+UseSerialGC")).count();
+        assertEquals(8, tuned, "spark-submits with the driver options, one per stage");
 
         SparkSession spark = SharedSpark.get();
         DatasetLayout layout = new DatasetLayout(root.toString());
