@@ -1,6 +1,6 @@
 """lmforge's stages against their Python/Rust peers, per CPU-second, on the same generated input.
 
-    bin/bench peers [--mb 15] [--repeats 2] [--only filters,minhash,chain,bpe] [--work DIR] [--daemon]
+    bin/bench peers [--mb 15] [--repeats 2] [--only filters,minhash,chain,bpe] [--work DIR] [--daemon | --spark-submit]
 
 Runs each pair alternately (peer, ours, peer, ours, ...), every run a fresh process on a fresh output
 directory, and reads each run's CPU seconds (user + system of the process and the children it waited
@@ -28,6 +28,10 @@ A run's CPU seconds are then the client's (bin/pipeline and its small client JVM
 daemon process used while the run lasted (utime + stime of all its threads, /proc/PID/stat, read before
 and after). The table keeps the best repeat, as for the other rows. Without --daemon, LMFORGE_DAEMON=off:
 a daemon the user left running never serves the cold rows.
+
+--spark-submit: our side runs as the Airflow DAG runs it on one machine: `spark-submit --master local[1]`
+(pyspark 3.5.7's, bin/python-env spark) of dist/target/pipeline.jar, with the driver options the DAG passes
+for a local master (dags/lmforge_airflow/driver_jvm.py), Spark's own logging, no class archive.
 
 Input: the bundled sample's documents (data/sample/chunk-*/*.jsonl.gz) cycled to --mb megabytes; every
 copy after the first permutes a third of each document's words (new 5-grams, same vocabulary and
@@ -140,24 +144,34 @@ def process_cpu_s(pid: int) -> float:
 
 
 class Ours:
-    def __init__(self, repo: Path, work: Path, daemon: bool):
-        self.repo, self.work, self.daemon_pid = repo, work, None
+    def __init__(self, repo: Path, work: Path, daemon: bool, spark_submit: bool = False):
+        self.repo, self.work, self.daemon_pid, self.submit = repo, work, None, None
         os.environ["LMFORGE_DAEMON"] = "auto" if daemon else "off"
         os.environ["LMFORGE_DAEMON_DIR"] = str(work / "daemon")
         if daemon:
             subprocess.run([str(repo / "bin/pipeline"), "daemon", "start"], check=True)
             self.daemon_pid = int((work / "daemon" / "daemon.pid").read_text())
+        if spark_submit:
+            self.submit = spark_submit_command(repo)
+
+    def command(self, stage: str, root: Path, sets: tuple) -> list[str]:
+        """bin/pipeline STAGE (Spark local[1]), or with --spark-submit the DAG's spark-submit of the jar."""
+        if self.submit:
+            cmd = [*self.submit, stage, "--chunk", "bench", "--root", str(root), "--set", "pipeline.progress-interval-s=0"]
+        else:
+            cmd = [str(self.repo / "bin/pipeline"), stage, "--chunk", "bench", "--root", str(root),
+                   "--set", "pipeline.spark.master=local[1]", "--set", "pipeline.spark.shuffle-partitions=2",
+                   "--set", "pipeline.progress-interval-s=0"]
+        for s in sets:
+            cmd += ["--set", s]
+        return cmd
 
     def stop(self) -> None:
         if self.daemon_pid:
             subprocess.run([str(self.repo / "bin/pipeline"), "daemon", "stop"], check=False)
 
     def pipeline(self, stage: str, root: Path, log: Path, *sets: str) -> dict:
-        cmd = [str(self.repo / "bin/pipeline"), stage, "--chunk", "bench", "--root", str(root),
-               "--set", "pipeline.spark.master=local[1]", "--set", "pipeline.spark.shuffle-partitions=2",
-               "--set", "pipeline.progress-interval-s=0"]
-        for s in sets:
-            cmd += ["--set", s]
+        cmd = self.command(stage, root, sets)
         if not self.daemon_pid:
             return cpu_run(cmd, log)
         before = process_cpu_s(self.daemon_pid)
@@ -171,6 +185,20 @@ class Ours:
 
     def ingest(self, corpus: Path, root: Path, log: Path) -> dict:
         return self.pipeline("ingest", root, log, f'ingest.input.paths=["{corpus}"]')
+
+
+def spark_submit_command(repo: Path) -> list[str]:
+    """spark-submit of the jar as the Airflow DAG starts it for a local master (its driver options)."""
+    subprocess.run([str(repo / "bin/pipeline"), "--help"], check=True, stdout=subprocess.DEVNULL)  # builds the jar if needed
+    python = subprocess.run([str(repo / "bin/python-env"), "spark"], check=True, capture_output=True, text=True).stdout.strip()
+    home = subprocess.run([python, "-c", "import os, pyspark; print(os.path.dirname(pyspark.__file__))"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    sys.path.insert(0, str(repo / "dags"))
+    from lmforge_airflow.driver_jvm import LOCAL_DRIVER_JAVA_OPTIONS
+    os.environ.update({"SPARK_HOME": home, "SPARK_LOCAL_IP": "127.0.0.1", "OMP_WAIT_POLICY": "PASSIVE"})
+    return [f"{home}/bin/spark-submit", "--master", "local[1]", "--conf", "spark.sql.shuffle.partitions=2", "--driver-memory", "6g",
+            "--conf", f"spark.driver.extraJavaOptions={LOCAL_DRIVER_JAVA_OPTIONS}",
+            "--class", "io.lmforge.core.cli.PipelineMain", str(repo / "dist/target/pipeline.jar")]
 
 
 def copy_root(src: Path, dst: Path, datasets: list[str]) -> None:
@@ -334,7 +362,10 @@ def main() -> None:
     ap.add_argument("--only", default="filters,minhash,chain,bpe")
     ap.add_argument("--work")
     ap.add_argument("--daemon", action="store_true", help="run our side in a pipeline daemon (docs/daemon.md)")
+    ap.add_argument("--spark-submit", action="store_true", help="run our side as the Airflow DAG does with a local master")
     a = ap.parse_args()
+    if a.daemon and a.spark_submit:
+        ap.error("--daemon and --spark-submit exclude each other")
     repo = Path(a.repo)
     work = Path(a.work or repo / "target" / f"bench-peers-{a.mb:g}mb")
     work.mkdir(parents=True, exist_ok=True)
@@ -344,7 +375,7 @@ def main() -> None:
     print(f"[peers] input {corpus}: {info['docs']:,} docs, {mb:.1f} MB (from {info['sample_docs']:,} sample docs)", flush=True)
     global DAEMON
     DAEMON = a.daemon
-    ours, wanted, results, measured = Ours(repo, work, a.daemon), a.only.split(","), {}, {}
+    ours, wanted, results, measured = Ours(repo, work, a.daemon, a.spark_submit), a.only.split(","), {}, {}
     try:
         run_all(ours, repo, work, corpus, info, wanted, a, results, measured)
     finally:
@@ -362,11 +393,11 @@ def run_all(ours: Ours, repo: Path, work: Path, corpus: Path, info: dict, wanted
     warm = ours.ingest(tiny, work / "warmup", work / "warmup.log")
     # the warm-up's recording (pipeline.jsa.rec.PID) becomes pipeline.jsa at the next launch: either means the timed runs map it
     archives = [repo / "dist/target/pipeline.jsa", *(repo / "dist/target").glob("pipeline.jsa.rec.*[0-9]")]
-    cds = (not a.daemon and os.environ.get("LMFORGE_CDS", "on") != "off"
+    cds = (not a.daemon and not a.spark_submit and os.environ.get("LMFORGE_CDS", "on") != "off"
            and any(f.exists() and f.stat().st_size > 64_000_000 for f in archives))
+    side = "in a pipeline daemon" if a.daemon else "spark-submit --master local[1] per run" if a.spark_submit else "a new JVM per run"
     print(f"[peers] warm-up ingest of 1 document: {warm['cpu_s']:.1f} CPU-s; class archive (AppCDS): "
-          f"{'n/a (the daemon is started once)' if a.daemon else 'on' if cds else 'off'}; "
-          f"our side: {'in a pipeline daemon' if a.daemon else 'a new JVM per run'}", flush=True)
+          f"{'n/a (the daemon is started once)' if a.daemon else 'on' if cds else 'off'}; our side: {side}", flush=True)
     for name, fn in (("filters", bench_filters), ("minhash", bench_minhash), ("chain", bench_chain), ("bpe", bench_bpe)):
         if name in wanted:
             measured[name] = fn(ours, corpus, work, a.repeats)
@@ -377,9 +408,10 @@ def run_all(ours: Ours, repo: Path, work: Path, corpus: Path, info: dict, wanted
               "bpe": "BPE training (HF tokenizers) vs tokenizer-train stage"}
     for name, runs in measured.items():
         size = runs.get("text_bytes", info["bytes"]) / 1e6
-        results[name] = summarise(labels[name] + (", pipeline daemon" if a.daemon else ""), runs, info["docs"], size)
+        results[name] = summarise(labels[name] + (", pipeline daemon" if a.daemon else ", spark-submit" if a.spark_submit else ""),
+                                  runs, info["docs"], size)
     print("(best of the repeats per side; ratio > 1: ours uses fewer CPU-seconds)")
-    print("RESULT " + json.dumps({"input": info, "cds": cds, "daemon": a.daemon, "results": results}), flush=True)
+    print("RESULT " + json.dumps({"input": info, "cds": cds, "daemon": a.daemon, "spark_submit": a.spark_submit, "results": results}), flush=True)
 
 
 if __name__ == "__main__":
