@@ -5,7 +5,9 @@ import org.junit.jupiter.api.Test;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -113,17 +115,17 @@ class LauncherTest {
         assertTrue(again.output().contains("source: shared objects file (top)"), "classes come from the recorded archive");
 
         Path repo = SharedSpark.repoRoot().toPath();
-        Path moduleJar = Path.of(java.nio.file.Files.readString(repo.resolve("dist/target/local-classpath.txt")).trim().split(":")[0]);
-        java.nio.file.attribute.FileTime built = java.nio.file.Files.getLastModifiedTime(moduleJar);
+        Path moduleJar = Path.of(Files.readString(repo.resolve("dist/target/local-classpath.txt")).trim().split(":")[0]);
+        FileTime built = Files.getLastModifiedTime(moduleJar);
         try {
-            java.nio.file.Files.setLastModifiedTime(moduleJar, java.nio.file.attribute.FileTime.fromMillis(built.toMillis() + 60_000));
+            Files.setLastModifiedTime(moduleJar, FileTime.fromMillis(built.toMillis() + 60_000));
             for (String chunk : List.of("0004", "0005")) { // records again, then loads from the new recording
                 again = launch(java.util.Map.of("LMFORGE_CDS", "on", "LMFORGE_CDS_ARCHIVE", archive.toString(), "LMFORGE_JAVA_OPTS", "-Xmx1g -Xlog:class+load=info"),
                         "ingest", "--chunk", chunk, "--root", root.toString(), "--set", "ingest.input.paths=[\"" + input + "\"]");
                 assertEquals(0, again.status(), again.output().substring(Math.max(0, again.output().length() - 4000)));
             }
         } finally {
-            java.nio.file.Files.setLastModifiedTime(moduleJar, built);
+            Files.setLastModifiedTime(moduleJar, built);
         }
         assertTrue(again.output().contains("source: shared objects file (top)"), "after " + moduleJar.getFileName() + " changed, classes come from a new archive");
     }
