@@ -140,6 +140,73 @@ def check_driver_options(repo: Path) -> dict:
     return {"driver_options": "ok"}
 
 
+def check_class_archive() -> dict:
+    """lmforge_airflow.class_archive on a made-up JDK, Spark and jar: record, publish, map, a new key when a jar
+    changes, discard, abandoned recordings, and no archive where the JVM could not record one."""
+    import time
+
+    from lmforge_airflow import class_archive as c
+    from lmforge_airflow import driver_jvm as d
+
+    with tempfile.TemporaryDirectory() as t:
+        t = Path(t)
+        for f in ("jdk/bin/java", "spark/jars/spark-core.jar", "spark/jars/scala-library.jar", "dist/pipeline.jar"):
+            (t / f).parent.mkdir(parents=True, exist_ok=True)
+            (t / f).write_bytes(b"x")
+        env = {"JAVA_HOME": str(t / "jdk"), "SPARK_HOME": str(t / "spark"), "PATH": os.defpath}
+        jar, store, opts = str(t / "dist/pipeline.jar"), t / "archives", d.LOCAL_DRIVER_JAVA_OPTIONS
+        first = c.prepare(store, jar, env, opts)
+        check(isinstance(first, c.Launch) and first.recording and f"-XX:ArchiveClassesAtExit={first.recording}" in first.java_options
+              and first.driver_class_path == jar, f"the first run records: {first}")
+        first.recording.write_bytes(b"archive")  # what the JVM writes at exit
+        first.publish()
+        again = c.prepare(store, jar, env, opts)
+        check(first.archive.is_file() and not first.recording.exists() and again.recording is None
+              and again.java_options.startswith(f"-XX:SharedArchiveFile={first.archive} "), f"the next run maps it: {again}")
+        os.utime(t / "spark/jars/scala-library.jar", ns=(time.time_ns(), time.time_ns() - 10**9))
+        changed = c.prepare(store, jar, env, opts)
+        check(changed.recording and changed.archive != first.archive, "a changed Spark jar is a new key")
+        changed.discard()
+        check(not changed.recording.exists() and first.archive.exists(), "a failed run's recording is not kept")
+        changed.recording.write_bytes(b"new")
+        changed.publish()
+        check(changed.archive.exists() and not first.archive.exists(), "publishing removes the archive of the old key")
+        check(c.prepare(store, jar, env, opts + " -Xss4m").recording is not None, "other JVM options are another key")
+        import socket
+        host = socket.gethostname()
+        dead = store / (c.PREFIX + "x" + c.SUFFIX + c.RECORDING + host + "-999999999")
+        live = store / (c.PREFIX + "y" + c.SUFFIX + c.RECORDING + host + f"-{os.getpid()}")
+        other_host = store / (c.PREFIX + "z" + c.SUFFIX + c.RECORDING + "elsewhere-999999999")
+        for f in (dead, live, other_host):
+            f.write_bytes(b"")
+        c.prepare(store, jar, env, opts)
+        check(not dead.exists() and live.exists() and other_host.exists(),
+              "a killed task's recording is removed; a running one's and another host's are kept")
+        (t / "spark/conf").mkdir()
+        check(isinstance(c.prepare(store, jar, env, opts), c.Launch), "an empty Spark conf directory is fine")
+        (t / "spark/conf/spark-defaults.conf.template").write_text("#")
+        refused = {"conf dir holds files": c.prepare(store, jar, env, opts),
+                   "HADOOP_CONF_DIR": c.prepare(store, jar, {**env, "SPARK_CONF_DIR": str(t / "jdk"), "HADOOP_CONF_DIR": str(t / "spark")}, opts),
+                   "SPARK_DIST_CLASSPATH": c.prepare(store, jar, {**env, "SPARK_CONF_DIR": str(t / "x"), "SPARK_DIST_CLASSPATH": "/a"}, opts),
+                   "space": c.prepare(t / "a b", jar, {**env, "SPARK_CONF_DIR": str(t / "x")}, opts)}
+        free, c.MIN_FREE_BYTES = c.MIN_FREE_BYTES, 1 << 62
+        refused["disk full"] = c.prepare(store, jar, {**env, "SPARK_CONF_DIR": str(t / "x")}, opts)
+        c.MIN_FREE_BYTES = free
+        check(all(isinstance(r, str) for r in refused.values()), f"no archive where the JVM could not record one: {refused}")
+        dist = t / "opt/spark-3.5/bin"
+        dist.mkdir(parents=True)
+        (dist / "spark-submit").write_text("#!/bin/sh\n"), (dist / "spark-submit").chmod(0o755)
+        check(c.spark_home({"PATH": str(dist)}) == t / "opt/spark-3.5", "a distribution's spark-submit on PATH")
+        (dist / "find_spark_home.py").write_text("")
+        check(isinstance(c.spark_home({"PATH": str(dist)}), str), "pyspark's spark-submit without SPARK_HOME")
+        props = t / "spark.conf"
+        props.write_text("spark.driver.extraClassPath=/x.jar\n")
+        check(d.sets_key(str(props), c.PROPERTIES[0]) and not d.sets_key(str(props)), "properties file keys")
+        for agent in ({"JAVA_TOOL_OPTIONS": "-javaagent:/otel.jar"}, {"SPARK_SUBMIT_OPTS": "-XX:StartFlightRecording"}):
+            check(isinstance(c.prepare(store, jar, {**env, "SPARK_CONF_DIR": str(t / "x"), **agent}, opts), str), f"no archive with {agent}")
+    return {"class_archive": "ok"}
+
+
 def run_dag(dag, conf=None):
     """One dag.test run. Name every param that must be unset: dag.test keeps the previous run's values."""
     for t in dag.tasks:
@@ -204,6 +271,7 @@ def main() -> None:
     result["arrivals_schedule"] = str(arrivals.timetable.summary)
     result.update(check_arrival_rules())
     result.update(check_driver_options(Path(a.dags_dir).resolve().parent))
+    result.update(check_class_archive())
     if a.scenario:
         result.update(scenario(pipeline, arrivals, Path(a.scenario), a.trigger_train_mode))
     print("RESULT " + json.dumps(result), flush=True)

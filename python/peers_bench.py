@@ -31,7 +31,9 @@ a daemon the user left running never serves the cold rows.
 
 --spark-submit: our side runs as the Airflow DAG runs it on one machine: `spark-submit --master local[1]`
 (pyspark 3.5.7's, bin/python-env spark) of dist/target/pipeline.jar, with the driver options the DAG passes
-for a local master (dags/lmforge_airflow/driver_jvm.py), Spark's own logging, no class archive.
+for a local master (dags/lmforge_airflow/driver_jvm.py) and its class archive (class_archive.py, recorded by
+the untimed warm-up under WORK/class-archives, the jar on the driver's class path; LMFORGE_CDS=off: none, as
+the DAG with lmforge_class_archive_dir = ""), Spark's own logging.
 
 Input: the bundled sample's documents (data/sample/chunk-*/*.jsonl.gz) cycled to --mb megabytes; every
 copy after the first permutes a third of each document's words (new 5-grams, same vocabulary and
@@ -154,10 +156,10 @@ class Ours:
         if spark_submit:
             self.submit = spark_submit_command(repo)
 
-    def command(self, stage: str, root: Path, sets: tuple) -> list[str]:
+    def command(self, stage: str, root: Path, sets: tuple, submit: list[str] | None = None) -> list[str]:
         """bin/pipeline STAGE (Spark local[1]), or with --spark-submit the DAG's spark-submit of the jar."""
-        if self.submit:
-            cmd = [*self.submit, stage, "--chunk", "bench", "--root", str(root), "--set", "pipeline.progress-interval-s=0"]
+        if submit:
+            cmd = [*submit, stage, "--chunk", "bench", "--root", str(root), "--set", "pipeline.progress-interval-s=0"]
         else:
             cmd = [str(self.repo / "bin/pipeline"), stage, "--chunk", "bench", "--root", str(root),
                    "--set", "pipeline.spark.master=local[1]", "--set", "pipeline.spark.shuffle-partitions=2",
@@ -171,6 +173,8 @@ class Ours:
             subprocess.run([str(self.repo / "bin/pipeline"), "daemon", "stop"], check=False)
 
     def pipeline(self, stage: str, root: Path, log: Path, *sets: str) -> dict:
+        if self.submit:
+            return self.spark_submit(stage, root, log, sets)
         cmd = self.command(stage, root, sets)
         if not self.daemon_pid:
             return cpu_run(cmd, log)
@@ -181,6 +185,27 @@ class Ours:
         r["cpu_s"] += r["daemon_cpu_s"]
         if "running in the pipeline daemon" not in log.read_text(errors="replace"):
             raise SystemExit(f"--daemon: the daemon did not serve {' '.join(cmd)} (see {log})")
+        return r
+
+    def spark_submit(self, stage: str, root: Path, log: Path, sets: tuple) -> dict:
+        """As the DAG's stage task: the driver's class archive is recorded by the first run and mapped by the next."""
+        from lmforge_airflow import class_archive
+        from lmforge_airflow.driver_jvm import LOCAL_DRIVER_JAVA_OPTIONS
+
+        options = f"spark.driver.extraJavaOptions={LOCAL_DRIVER_JAVA_OPTIONS}"
+        if os.environ.get("LMFORGE_CDS", "on") == "off":  # as the DAG with lmforge_class_archive_dir = ""
+            return cpu_run(self.command(stage, root, sets, [*self.submit[:1], "--conf", options, *self.submit[1:]]), log)
+        launch = class_archive.prepare(self.work / "class-archives", self.submit[-1], os.environ, LOCAL_DRIVER_JAVA_OPTIONS)
+        if isinstance(launch, str):
+            raise SystemExit(f"--spark-submit: no class archive: {launch}")
+        submit = [*self.submit[:1], "--conf", f"{options} {launch.java_options}", "--driver-class-path", launch.driver_class_path,
+                  *self.submit[1:]]
+        try:
+            r = cpu_run(self.command(stage, root, sets, submit), log)
+        except BaseException:
+            launch.discard()
+            raise
+        r["class_archive"] = launch.publish()
         return r
 
     def ingest(self, corpus: Path, root: Path, log: Path) -> dict:
@@ -194,10 +219,9 @@ def spark_submit_command(repo: Path) -> list[str]:
     home = subprocess.run([python, "-c", "import os, pyspark; print(os.path.dirname(pyspark.__file__))"],
                           check=True, capture_output=True, text=True).stdout.strip()
     sys.path.insert(0, str(repo / "dags"))
-    from lmforge_airflow.driver_jvm import LOCAL_DRIVER_JAVA_OPTIONS
     os.environ.update({"SPARK_HOME": home, "SPARK_LOCAL_IP": "127.0.0.1", "OMP_WAIT_POLICY": "PASSIVE"})
+    # the jar last: Ours.spark_submit adds the DAG's driver options and class archive after the first element
     return [f"{home}/bin/spark-submit", "--master", "local[1]", "--conf", "spark.sql.shuffle.partitions=2", "--driver-memory", "6g",
-            "--conf", f"spark.driver.extraJavaOptions={LOCAL_DRIVER_JAVA_OPTIONS}",
             "--class", "io.lmforge.core.cli.PipelineMain", str(repo / "dist/target/pipeline.jar")]
 
 
@@ -393,7 +417,9 @@ def run_all(ours: Ours, repo: Path, work: Path, corpus: Path, info: dict, wanted
     warm = ours.ingest(tiny, work / "warmup", work / "warmup.log")
     # the warm-up's recording (pipeline.jsa.rec.PID) becomes pipeline.jsa at the next launch: either means the timed runs map it
     archives = [repo / "dist/target/pipeline.jsa", *(repo / "dist/target").glob("pipeline.jsa.rec.*[0-9]")]
-    cds = (not a.daemon and not a.spark_submit and os.environ.get("LMFORGE_CDS", "on") != "off"
+    if a.spark_submit:  # the DAG's own archive, published by the warm-up when its spark-submit succeeded
+        archives = list((work / "class-archives").glob("lmforge-driver-*.jsa"))
+    cds = (not a.daemon and (a.spark_submit or os.environ.get("LMFORGE_CDS", "on") != "off")
            and any(f.exists() and f.stat().st_size > 64_000_000 for f in archives))
     side = "in a pipeline daemon" if a.daemon else "spark-submit --master local[1] per run" if a.spark_submit else "a new JVM per run"
     print(f"[peers] warm-up ingest of 1 document: {warm['cpu_s']:.1f} CPU-s; class archive (AppCDS): "

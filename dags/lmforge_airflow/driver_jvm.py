@@ -19,12 +19,12 @@ LOCAL_DRIVER_JAVA_OPTIONS = ("-XX:Tier4InvocationThreshold=150000 -XX:Tier4MinIn
 KEY = "spark.driver.extraJavaOptions"
 
 
-def sets_driver_options(properties_file: str | None) -> bool:
-    """Whether a Spark properties file (key=value, key value or key:value lines) sets spark.driver.extraJavaOptions."""
+def sets_key(properties_file: str | None, key: str = KEY) -> bool:
+    """Whether a Spark properties file (key=value, key value or key:value lines) sets key."""
     if not properties_file:
         return False
     text = Path(properties_file).read_text(encoding="utf-8")
-    return any(re.match(re.escape(KEY) + r"\s*[=:\s]", line.strip()) for line in text.splitlines())
+    return any(re.match(re.escape(key) + r"\s*[=:\s]", line.strip()) for line in text.splitlines())
 
 
 def driver_java_options(master: str, configured: str | None, properties_file: str | None = None) -> str | None:
@@ -35,6 +35,6 @@ def driver_java_options(master: str, configured: str | None, properties_file: st
     """
     if configured is not None:
         return configured.strip() or None
-    if not master.strip().startswith("local") or sets_driver_options(properties_file):
+    if not master.strip().startswith("local") or sets_key(properties_file):
         return None
     return LOCAL_DRIVER_JAVA_OPTIONS

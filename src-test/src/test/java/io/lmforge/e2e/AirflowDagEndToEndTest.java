@@ -73,6 +73,8 @@ class AirflowDagEndToEndTest {
         env.put("AIRFLOW_VAR_LMFORGE_TOKENIZER_CHUNKS", "[\"" + CHUNK + "\"]");
         env.put("AIRFLOW_VAR_LMFORGE_INPUT_TEMPLATE", landing.resolve("chunk-{chunk}").toString());
         env.put("AIRFLOW_VAR_LMFORGE_SETTLE_SECONDS", "0"); // the copy is complete before the watcher looks
+        Path archives = work.resolve("class-archives");
+        env.put("AIRFLOW_VAR_LMFORGE_CLASS_ARCHIVE_DIR", archives.toString());
         env.put("PATH", sparkHome + "/bin:" + env.get("PATH"));
         env.put("SPARK_HOME", sparkHome);
         env.put("JAVA_HOME", System.getProperty("java.home"));
@@ -100,6 +102,19 @@ class AirflowDagEndToEndTest {
         long tuned = out.lines().filter(l -> l.contains("Spark-Submit cmd:")
                 && l.contains("spark.driver.extraJavaOptions=-XX:Tier4InvocationThreshold=150000") && l.contains("-XX:+UseSerialGC")).count();
         assertEquals(8, tuned, "spark-submits with the driver options, one per stage");
+        // ... and its class archive: the first stage records it, every later one maps it (lmforge_airflow/class_archive.py)
+        List<String> submits = out.lines().filter(l -> l.contains("Spark-Submit cmd:")).toList();
+        assertEquals(1, submits.stream().filter(l -> l.contains("-XX:ArchiveClassesAtExit=" + archives)).count(), "one stage records: " + submits);
+        assertEquals(7, submits.stream().filter(l -> l.contains("-XX:SharedArchiveFile=" + archives)).count(), "the others map it: " + submits);
+        assertEquals(8, submits.stream().filter(l -> l.contains("--driver-class-path " + jar.getPath())).count(), "the jar on the driver class path");
+        assertEquals(1, out.lines().filter(l -> l.contains("lmforge: recorded the class archive")).count(), "published once");
+        List<Path> inStore;
+        try (var files = Files.list(archives)) {
+            inStore = files.toList();
+        }
+        assertEquals(1, inStore.size(), "one archive, no recording left: " + inStore);
+        assertTrue(inStore.get(0).getFileName().toString().matches("lmforge-driver-\\w+\\.jsa") && Files.size(inStore.get(0)) > 50_000_000L,
+                inStore.get(0) + " " + Files.size(inStore.get(0)));
 
         SparkSession spark = SharedSpark.get();
         DatasetLayout layout = new DatasetLayout(root.toString());
