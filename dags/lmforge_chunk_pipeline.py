@@ -131,6 +131,8 @@ class LmforgeStageOperator(SparkSubmitOperator):
             self.log.info("lmforge: no class archive: %s", launch)
             return None
         self.driver_class_path = launch.driver_class_path
+        if launch.env:
+            self.env_vars = {**(self.env_vars or {}), **launch.env}
         return launch
 
 

@@ -185,6 +185,10 @@ def check_class_archive() -> dict:
         (t / "spark/conf").mkdir()
         check(isinstance(c.prepare(store, jar, env, opts), c.Launch), "an empty Spark conf directory is fine")
         (t / "spark/conf/spark-defaults.conf.template").write_text("#")
+        shipped = c.prepare(store, jar, env, opts)  # a distribution's conf/: templates only
+        check(isinstance(shipped, c.Launch) and shipped.env == {"SPARK_CONF_DIR": str(store / "empty-conf")}
+              and not any((store / "empty-conf").iterdir()), f"templates only: an empty conf directory instead: {shipped}")
+        (t / "spark/conf/spark-defaults.conf").write_text("spark.driver.memory 2g\n")
         refused = {"conf dir holds files": c.prepare(store, jar, env, opts),
                    "HADOOP_CONF_DIR": c.prepare(store, jar, {**env, "SPARK_CONF_DIR": str(t / "jdk"), "HADOOP_CONF_DIR": str(t / "spark")}, opts),
                    "SPARK_DIST_CLASSPATH": c.prepare(store, jar, {**env, "SPARK_CONF_DIR": str(t / "x"), "SPARK_DIST_CLASSPATH": "/a"}, opts),

@@ -201,7 +201,7 @@ class Ours:
         submit = [*self.submit[:1], "--conf", f"{options} {launch.java_options}", "--driver-class-path", launch.driver_class_path,
                   *self.submit[1:]]
         try:
-            r = cpu_run(self.command(stage, root, sets, submit), log)
+            r = cpu_run(self.command(stage, root, sets, submit), log, dict(launch.env))
         except BaseException:
             launch.discard()
             raise

@@ -12,8 +12,9 @@ Spark's own loader reads from the application jar are archived less well (14 CPU
 every entry of the class path spark-submit's launcher builds (the JDK, the jar, Spark's jars, its conf
 directory), because the JVM silently ignores an archive when any of them changed. The JVM refuses to
 record, and exits with an error after the stage has run, when a directory on the class path holds files:
-a Spark configuration directory (spark-defaults.conf, spark-env.sh, templates), HADOOP_CONF_DIR or
-YARN_CONF_DIR. Then, where the class path cannot be predicted (no SPARK_HOME and a pip-installed
+a Spark configuration directory (spark-defaults.conf, spark-env.sh), HADOOP_CONF_DIR or YARN_CONF_DIR. A
+conf directory with nothing but a distribution's *.template files is replaced by an empty one of ours
+(SPARK_CONF_DIR in spark-submit's environment: Spark reads none of them either way). Then, where the class path cannot be predicted (no SPARK_HOME and a pip-installed
 spark-submit, SPARK_DIST_CLASSPATH), with a Java agent or Flight Recorder (JDK 17 crashes), and with
 less than 1 GiB free for a recording, nothing is added and the reason is logged.
 """
@@ -46,6 +47,7 @@ class Launch:
     driver_class_path: str
     archive: Path
     recording: Path | None  # None: the run maps an existing archive
+    env: Mapping[str, str]  # for spark-submit's environment (an empty SPARK_CONF_DIR instead of templates)
 
     def publish(self) -> str:
         """After a successful spark-submit: the recording becomes the archive; archives of older keys go."""
@@ -157,12 +159,20 @@ def _remove_abandoned_recordings(directory: Path) -> None:
             rec.unlink(missing_ok=True)
 
 
+def _templates_only(directory: str) -> bool:
+    """A Spark distribution's conf/ as shipped: *.template files, none of which Spark or spark-class reads."""
+    if not os.path.isdir(directory):
+        return False
+    entries = list(os.scandir(directory))
+    return bool(entries) and all(e.is_file() and e.name.endswith(".template") for e in entries)
+
+
 def prepare(directory: Path, jar: str, env: Mapping[str, str], java_options: str,
             spark_binary: str = "spark-submit") -> Launch | str:
     """The archive options of one stage's spark-submit, or why there are none."""
-    entries = class_path_entries(env, jar, spark_binary)
-    if isinstance(entries, str):
-        return entries
+    home = spark_home(env, spark_binary)
+    if isinstance(home, str):
+        return home
     if any(c.isspace() or c in "'\"" for c in str(directory) + jar):
         return "a space or quote in the archive directory or the jar path"  # Spark splits the options on spaces
     try:
@@ -171,12 +181,19 @@ def prepare(directory: Path, jar: str, env: Mapping[str, str], java_options: str
             return f"{directory} is not writable"
         _remove_abandoned_recordings(directory)
         free = shutil.disk_usage(directory).free
+        extra_env = {}
+        if _templates_only(env.get("SPARK_CONF_DIR") or str(home / "conf")):  # same configuration, an empty directory
+            (directory / "empty-conf").mkdir(exist_ok=True)
+            extra_env = {"SPARK_CONF_DIR": str(directory / "empty-conf")}
     except OSError as e:
         return f"{directory}: {e}"
+    entries = class_path_entries({**env, **extra_env}, jar, spark_binary)
+    if isinstance(entries, str):
+        return entries
     archive = directory / f"{PREFIX}{key(entries, java_options)}{SUFFIX}"
     if archive.is_file():
-        return Launch(f"-XX:SharedArchiveFile={archive} {QUIET}", jar, archive, None)
+        return Launch(f"-XX:SharedArchiveFile={archive} {QUIET}", jar, archive, None, extra_env)
     if free < MIN_FREE_BYTES:  # the JVM exits with an error, after the stage ran, when it cannot write the archive
         return f"{directory} has {free >> 20} MiB free, less than the {MIN_FREE_BYTES >> 20} MiB a recording may need"
     recording = archive.with_name(archive.name + RECORDING + _recorder())
-    return Launch(f"-XX:ArchiveClassesAtExit={recording} {QUIET}", jar, archive, recording)
+    return Launch(f"-XX:ArchiveClassesAtExit={recording} {QUIET}", jar, archive, recording, extra_env)
