@@ -55,6 +55,35 @@ class LauncherTest {
         assertTrue(s.output().contains("ingest.filters"), s.output());
     }
 
+    /**
+     * A pom.xml newer than the jar (a dependency bumped by a pull, nothing else changed) makes the launcher
+     * build again. Maven here is a stand-in on PATH that fails at once: the test checks the launcher's
+     * decision without a two-minute build.
+     */
+    @Test
+    void aPomNewerThanTheJarRebuildsIt() throws Exception {
+        assertEquals(0, launch("--help").status(), "the jar is built and up to date");
+        Path bin = SharedSpark.tempDir("no-maven");
+        Path mvn = bin.resolve("mvn");
+        Files.writeString(mvn, "#!/bin/sh\necho 'stand-in mvn' \"$@\" >&2\nexit 3\n");
+        assertTrue(mvn.toFile().setExecutable(true));
+        java.util.Map<String, String> env = java.util.Map.of("PATH", bin + File.pathSeparator + System.getenv("PATH"));
+        assertEquals(0, launch(env, "--help").status(), "no build while nothing changed");
+        Path jar = SharedSpark.repoRoot().toPath().resolve("dist/target/pipeline.jar");
+        for (String pom : List.of("pom.xml", "training/pom.xml", "dist/pom.xml")) {
+            Path file = SharedSpark.repoRoot().toPath().resolve(pom);
+            FileTime before = Files.getLastModifiedTime(file);
+            try {
+                Files.setLastModifiedTime(file, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 60_000));
+                Proc p = launch(env, "--help");
+                assertEquals(3, p.status(), pom + " changed: " + p.output());
+                assertTrue(p.output().contains("building dist/target/pipeline.jar") && p.output().contains("stand-in mvn"), p.output());
+            } finally {
+                Files.setLastModifiedTime(file, before);
+            }
+        }
+    }
+
     /** The JVM's final flags as the launcher starts it (PrintFlagsFinal), for `--help`. */
     private static String flags(java.util.Map<String, String> env) throws Exception {
         Proc p = launch(env, "--help");
