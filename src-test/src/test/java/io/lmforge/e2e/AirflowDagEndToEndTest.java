@@ -46,7 +46,11 @@ class AirflowDagEndToEndTest {
         Path work = SharedSpark.tempDir("airflow");
         Path root = work.resolve("lm");
         Path landing = work.resolve("landing"); // where chunks arrive: chunk-0001 now, chunk-0002 (empty) later
-        copyTree(new File(repo, "data/sample/chunk-" + CHUNK).toPath(), landing.resolve("chunk-" + CHUNK));
+        // the first sample chunk's smallest file and its bad files: eight spark-submits each start a JVM, so the
+        // stages' work on the whole chunk (3,267 records) would add a minute and check nothing more
+        Path sample = new File(repo, "data/sample/chunk-" + CHUNK).toPath();
+        copyTree(sample.resolve("bad"), landing.resolve("chunk-" + CHUNK + "/bad"));
+        Files.copy(sample.resolve("oldi-seed.jsonl.gz"), landing.resolve("chunk-" + CHUNK + "/oldi-seed.jsonl.gz"));
         Path conf = work.resolve("sample.conf");
         // a tiny model and a short eval, as a user's HOCON file (Variable lmforge_conf)
         List<String> settings = new ArrayList<>(StandaloneClusterEndToEndTest.sampleSettings(repo).stream()
@@ -124,7 +128,7 @@ class AirflowDagEndToEndTest {
         Manifest tokens = Manifests.read(fs, layout.chunkDir("tokens", CHUNK));
         long kept = Datasets.readChunk(spark, layout, "docs", CHUNK).count();
         long deduped = Datasets.readChunk(spark, layout, "dedup/docs", CHUNK).count();
-        assertTrue(kept > 1000, "docs kept: " + kept);
+        assertTrue(kept > 100, "docs kept: " + kept);
         assertEquals(kept, dedup.count("docs_in"), "dedup read every kept doc");
         assertEquals(deduped + Datasets.readChunk(spark, layout, "dedup/duplicates", CHUNK).count(), kept, "kept = deduped + removed");
         assertEquals(deduped, Datasets.readChunk(spark, layout, "tokens", CHUNK).count(), "every deduped doc is tokenized");
