@@ -34,7 +34,8 @@ class DaemonEndToEndTest {
         Path work = SharedSpark.tempDir("daemon");
         Map<String, String> env = Map.of("LMFORGE_DAEMON_DIR", work.resolve("daemon").toString(), "LMFORGE_DAEMON", "auto");
         File repo = SharedSpark.repoRoot();
-        String input = repo.toPath().resolve("data/sample/chunk-0001").toString();
+        // one small file (168 documents): six ingests run, and what is checked is who serves them, not the work
+        String input = repo.toPath().resolve("data/sample/chunk-0001/oldi-seed.jsonl.gz").toString();
         Path shared = Files.createDirectories(work.resolve("shared"));
         Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         LauncherTest.Proc refused = launch(with(env, "LMFORGE_DAEMON_DIR", shared.toString()), repo, "daemon", "start");
