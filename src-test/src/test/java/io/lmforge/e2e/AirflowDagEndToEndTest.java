@@ -46,11 +46,9 @@ class AirflowDagEndToEndTest {
         Path work = SharedSpark.tempDir("airflow");
         Path root = work.resolve("lm");
         Path landing = work.resolve("landing"); // where chunks arrive: chunk-0001 now, chunk-0002 (empty) later
-        // the first sample chunk's smallest file and its bad files: eight spark-submits each start a JVM, so the
-        // stages' work on the whole chunk (3,267 records) would add a minute and check nothing more
-        Path sample = new File(repo, "data/sample/chunk-" + CHUNK).toPath();
-        copyTree(sample.resolve("bad"), landing.resolve("chunk-" + CHUNK + "/bad"));
-        Files.copy(sample.resolve("oldi-seed.jsonl.gz"), landing.resolve("chunk-" + CHUNK + "/oldi-seed.jsonl.gz"));
+        for (Path input : StandaloneClusterEndToEndTest.sampleInputs(repo)) {
+            copyTree(input, landing.resolve("chunk-" + CHUNK).resolve(input.getFileName().toString()));
+        }
         Path conf = work.resolve("sample.conf");
         // a tiny model and a short eval, as a user's HOCON file (Variable lmforge_conf)
         List<String> settings = new ArrayList<>(StandaloneClusterEndToEndTest.sampleSettings(repo).stream()

@@ -144,11 +144,18 @@ class StandaloneClusterEndToEndTest {
                 "train.model.layers=1", "train.averaging-frequency=2", "train.max-rounds-per-chunk=2", "eval.tasks=[xcopa]",
                 "eval.languages=[it, zh]", "eval.limit=3", "eval.fewshot.k=[0]", "eval.fewshot.seeds=[0]", "eval.bpb.max-docs-per-language=2",
                 "train.pbt.heldout-docs=8"));
-        // of the sample's first chunk, its smallest JSONL file (168 documents in as many languages) and every
-        // kind of bad file: executors start cold, so the whole chunk (3,267 records) would cost a minute more
-        File chunk = new File(repo, "data/sample/chunk-" + CHUNK);
-        s.add("ingest.input.paths=[\"" + new File(chunk, "oldi-seed.jsonl.gz").getPath() + "\", \"" + new File(chunk, "bad").getPath() + "\"]");
+        s.add("ingest.input.paths=[" + String.join(", ", sampleInputs(repo).stream().map(p -> "\"" + p + "\"").toList()) + "]");
         return s;
+    }
+
+    /**
+     * Of the sample's first chunk, its smallest JSONL file (168 documents in as many languages) and its directory of
+     * every kind of bad file: each stage here starts cold JVMs (executors, or a spark-submit per stage in the Airflow
+     * test), so the whole chunk's 3,267 records would cost a minute more and check nothing more.
+     */
+    static List<Path> sampleInputs(File repo) {
+        Path chunk = repo.toPath().resolve("data/sample/chunk-" + CHUNK);
+        return List.of(chunk.resolve("oldi-seed.jsonl.gz"), chunk.resolve("bad"));
     }
 
     private static String submit(StandaloneCluster cluster, File jar, File repo, Path work, List<String> submission, Path root,
