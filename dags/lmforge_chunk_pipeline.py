@@ -55,6 +55,7 @@ Variables:
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 from datetime import timedelta
@@ -102,17 +103,11 @@ class LmforgeStageOperator(SparkSubmitOperator):
             if configured is None:  # bin/pipeline's settings for a local master: its class archive too
                 archive = self._class_archive(options, self._spark_binary or connection.extra_dejson.get("spark-binary") or "spark-submit")
             self.conf = {**(self.conf or {}), driver_jvm.KEY: options + (" " + archive.java_options if archive else "")}
-        try:
+        if archive is None:
             super().execute(context)
-        except BaseException:
-            if archive:
-                archive.discard()
-            raise
-        if archive:
-            try:
-                self.log.info("lmforge: %s", archive.publish())
-            except OSError as e:  # the stage ran and committed; only the next run's start-up is slower
-                self.log.warning("lmforge: could not keep the class archive: %s", e)
+        else:
+            _, outcome = archive.run(functools.partial(super().execute, context))
+            self.log.info("lmforge: %s", outcome)
         context["outlet_events"][STAGE_OUTPUTS[self.stage]].extra = {
             "chunk": self.lmforge_chunk, "path": output_path(self.stage, self.lmforge_root, self.lmforge_chunk)}
 

@@ -166,11 +166,18 @@ def check_class_archive() -> dict:
         os.utime(t / "spark/jars/scala-library.jar", ns=(time.time_ns(), time.time_ns() - 10**9))
         changed = c.prepare(store, jar, env, opts)
         check(changed.recording and changed.archive != first.archive, "a changed Spark jar is a new key")
-        changed.discard()
+        def failing_submit():
+            changed.recording.write_bytes(b"half")  # the JVM exits after the stage failed: it still writes
+            raise RuntimeError("spark-submit exited 1")
+        try:
+            changed.run(failing_submit)
+            check(False, "a failed spark-submit's error reaches the task")
+        except RuntimeError:
+            pass
         check(not changed.recording.exists() and first.archive.exists(), "a failed run's recording is not kept")
-        changed.recording.write_bytes(b"new")
-        changed.publish()
-        check(changed.archive.exists() and not first.archive.exists(), "publishing removes the archive of the old key")
+        result, outcome = changed.run(lambda: changed.recording.write_bytes(b"new") and "ran")
+        check(result == "ran" and outcome.startswith("recorded") and changed.archive.read_bytes() == b"new"
+              and not first.archive.exists(), f"a successful run publishes, removing the old key's archive: {outcome}")
         check(c.prepare(store, jar, env, opts + " -Xss4m").recording is not None, "other JVM options are another key")
         import socket
         host = socket.gethostname()

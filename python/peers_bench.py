@@ -200,12 +200,8 @@ class Ours:
             raise SystemExit(f"--spark-submit: no class archive: {launch}")
         submit = [*self.submit[:1], "--conf", f"{options} {launch.java_options}", "--driver-class-path", launch.driver_class_path,
                   *self.submit[1:]]
-        try:
-            r = cpu_run(self.command(stage, root, sets, submit), log, dict(launch.env))
-        except BaseException:
-            launch.discard()
-            raise
-        r["class_archive"] = launch.publish()
+        r, archive_outcome = launch.run(lambda: cpu_run(self.command(stage, root, sets, submit), log, dict(launch.env)))
+        r["class_archive"] = archive_outcome
         return r
 
     def ingest(self, corpus: Path, root: Path, log: Path) -> dict:

@@ -26,7 +26,9 @@ import shutil
 import socket
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping, TypeVar
+
+T = TypeVar("T")
 
 PREFIX = "lmforge-driver-"
 SUFFIX = ".jsa"
@@ -65,6 +67,20 @@ class Launch:
         """After a failed spark-submit: a recording of a failed run is not kept."""
         if self.recording is not None:
             self.recording.unlink(missing_ok=True)
+
+    def run(self, submit: Callable[[], T]) -> tuple[T, str]:
+        """Runs one spark-submit with this launch: a failed one's recording is dropped, a successful one's is
+        published. A publish that fails is reported, not raised: the stage ran and committed, and only the next
+        run's start-up is slower."""
+        try:
+            result = submit()
+        except BaseException:
+            self.discard()
+            raise
+        try:
+            return result, self.publish()
+        except OSError as e:
+            return result, f"could not keep the class archive: {e}"
 
 
 def _which(name: str, env: Mapping[str, str]) -> str | None:
