@@ -68,13 +68,13 @@ final class JsonlRecordIterator extends LineRecordIterator {
             return RawRecord.error(file, line.offset(), "malformed_json", "line is JSON but not an object", line.bytes());
         }
         JsonNode text = node.get(opts.textField());
-        if (text == null || text.isNull()) {
+        if (text == null) {
             return RawRecord.error(file, line.offset(), "missing_text_field",
                     "no field '" + opts.textField() + "' (ingest.input.text-field)", line.bytes());
         }
         if (!text.isTextual()) {
             return RawRecord.error(file, line.offset(), "missing_text_field",
-                    "field '" + opts.textField() + "' is " + text.getNodeType().name().toLowerCase() + ", not a string", line.bytes());
+                    "field '" + opts.textField() + "' is " + text.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + ", not a string", line.bytes());
         }
         String lone = loneSurrogate(node);
         if (lone != null) { // an escaped lone surrogate (backslash-u-d800) decodes to half a character, which UTF-8 output would turn into '?'

@@ -129,6 +129,20 @@ class RecordReadersTest {
     }
 
     @Test
+    void aTextFieldThatIsNotAStringSaysWhatItIs() throws IOException {
+        Path f = SharedSpark.tempDir("jsonl-kinds").resolve("k.jsonl");
+        Files.writeString(f, String.join("\n", "{\"text\": null}", "{\"body\": \"x\"}", "{\"text\": 1e999999}",
+                "{\"text\": [\"a\"]}", "{\"text\": {\"a\": 1}}", "{\"text\": false}") + "\n");
+        List<String> details = readAll(f, InputFormat.JSONL, OPTS).stream().map(r -> r.error() + ": " + r.detail()).toList();
+        assertEquals(List.of("missing_text_field: field 'text' is null, not a string",
+                "missing_text_field: no field 'text' (ingest.input.text-field)",
+                "missing_text_field: field 'text' is number, not a string",
+                "missing_text_field: field 'text' is array, not a string",
+                "missing_text_field: field 'text' is object, not a string",
+                "missing_text_field: field 'text' is boolean, not a string"), details);
+    }
+
+    @Test
     void aZstFileThatIsNotZstdIsUnreadableAndACutOneIsTruncated() throws IOException {
         Path dir = SharedSpark.tempDir("zst");
         Files.writeString(dir.resolve("plain.jsonl.zst"), "{\"text\": \"not compressed at all\"}\n");
