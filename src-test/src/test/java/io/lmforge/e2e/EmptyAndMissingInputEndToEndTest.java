@@ -84,26 +84,9 @@ class EmptyAndMissingInputEndToEndTest {
     @Test
     void anEmptyChunkAfterARealOneFlowsThroughEveryStage() throws Exception {
         Path root = SharedSpark.tempDir("empty-second-root");
-        Path blank = SharedSpark.tempDir("empty-second");
-        Files.writeString(blank.resolve("blank.jsonl"), "{\"text\": \"\"}\n{\"text\": \" \"}\n");
-        java.util.List<String> common = new java.util.ArrayList<>(java.util.List.of("--root", root.toString(), "--set", "tokenizer.vocab-size=600",
-                "--set", "mix.seq-len=32", "--set", "train.model.d-model=32", "--set", "train.model.heads=2", "--set", "train.model.layers=1",
-                "--set", "train.averaging-frequency=2", "--set", "train.max-rounds-per-chunk=2", "--set", "eval.tasks=[xcopa]",
-                "--set", "eval.languages=[it]", "--set", "eval.limit=2", "--set", "eval.fewshot.k=[0]", "--set", "eval.bpb.max-docs-per-language=2"));
-        Path firstIn = SharedSpark.tempDir("empty-second-first"); // a slice of the sample: the first chunk only has to exist
-        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(new java.util.zip.GZIPInputStream(
-                Files.newInputStream(SharedSpark.repoRoot().toPath().resolve("data/sample/chunk-0001/gnome-help.jsonl.gz"))),
-                java.nio.charset.StandardCharsets.UTF_8)).lines()) {
-            Files.write(firstIn.resolve("part.jsonl"), lines.limit(120).toList());
-        }
-        java.util.List<String> first = new java.util.ArrayList<>(java.util.List.of("run", "--chunk", "0001", "--set",
-                "ingest.input.paths=[\"" + firstIn + "\"]"));
-        first.addAll(common);
-        Cli.Run one = Cli.run(first.toArray(new String[0]));
+        Cli.Run one = Cli.run(smallRun(root, "run", "0001", sampleSlice("empty-second-first")));
         assertEquals(0, one.status(), one.err());
-        java.util.List<String> second = new java.util.ArrayList<>(java.util.List.of("run", "--chunk", "0002", "--set", "ingest.input.paths=[\"" + blank + "\"]"));
-        second.addAll(common);
-        Cli.Run two = Cli.run(second.toArray(new String[0]));
+        Cli.Run two = Cli.run(smallRun(root, "run", "0002", blankChunk("empty-second")));
         assertEquals(0, two.status(), two.err());
         for (String stage : java.util.List.of("ingest", "dedup", "tokenize", "mix", "train", "eval")) {
             assertTrue(two.out().contains(stage + " 0002: committed"), stage + " commits the empty chunk:\n" + two.out());
@@ -113,5 +96,61 @@ class EmptyAndMissingInputEndToEndTest {
         assertEquals(0L, ((Number) Manifests.read(fs, layout.docs("0002")).counts().get("kept")).longValue());
         assertEquals(0L, ((Number) Manifests.read(fs, layout.tokens("0002")).counts().get("docs")).longValue(),
                 Manifests.read(fs, layout.tokens("0002")).counts().toString());
+    }
+
+    /**
+     * A first chunk whose every record is rejected: no tokenizer can be trained on it, which `run` says in one
+     * line (exit 2, not a stack trace). Once a later chunk has trained it (the recovery docs/troubleshooting.md
+     * gives), the first chunk's later stages commit it empty and the next chunk goes on.
+     */
+    @Test
+    void anEmptyFirstChunkWaitsForATokenizerFromALaterChunk() throws Exception {
+        Path root = SharedSpark.tempDir("empty-first-root");
+        Path blank = blankChunk("empty-first");
+        Path text = sampleSlice("empty-first-second");
+        Cli.Run first = Cli.run(smallRun(root, "run", "0001", blank));
+        assertEquals(2, first.status(), first.err());
+        assertEquals(1, first.err().strip().lines().count(), first.err());
+        assertTrue(first.err().contains("no text to train on: dedup/docs of chunk 0001 kept 0 documents"), first.err());
+        assertTrue(first.out().contains("dedup 0001: committed"), first.out());
+        for (String stage : java.util.List.of("ingest", "dedup", "tokenizer-train")) {
+            Cli.Run r = Cli.run(smallRun(root, stage, "0002", text));
+            assertEquals(0, r.status(), stage + ": " + r.err());
+        }
+        Cli.Run again = Cli.run(smallRun(root, "run", "0001", blank));
+        assertEquals(0, again.status(), again.err());
+        for (String stage : java.util.List.of("tokenize", "mix", "train", "eval")) {
+            assertTrue(again.out().contains(stage + " 0001: committed"), stage + " commits the empty first chunk:\n" + again.out());
+        }
+        Cli.Run next = Cli.run(smallRun(root, "run", "0002", text));
+        assertEquals(0, next.status(), next.err());
+        assertTrue(next.out().contains("train 0002: committed (2 rounds"), next.out());
+    }
+
+    /** A stage (or run) with the demo-sized model and evaluation these tests need, reading input from dir. */
+    private static String[] smallRun(Path root, String stage, String chunk, Path input) {
+        return new String[]{stage, "--chunk", chunk, "--root", root.toString(), "--set", "ingest.input.paths=[\"" + input + "\"]",
+                "--set", "tokenizer.vocab-size=600", "--set", "mix.seq-len=32", "--set", "train.model.d-model=32", "--set", "train.model.heads=2",
+                "--set", "train.model.layers=1", "--set", "train.averaging-frequency=2", "--set", "train.max-rounds-per-chunk=2",
+                "--set", "eval.tasks=[xcopa]", "--set", "eval.languages=[it]", "--set", "eval.limit=2", "--set", "eval.fewshot.k=[0]",
+                "--set", "eval.bpb.max-docs-per-language=2"};
+    }
+
+    /** A chunk whose two records are rejected (empty text). */
+    private static Path blankChunk(String name) throws java.io.IOException {
+        Path blank = SharedSpark.tempDir(name);
+        Files.writeString(blank.resolve("blank.jsonl"), "{\"text\": \"\"}\n{\"text\": \" \"}\n");
+        return blank;
+    }
+
+    /** The first 120 records of a sample file: enough text for a small tokenizer and a few training rounds. */
+    private static Path sampleSlice(String name) throws java.io.IOException {
+        Path dir = SharedSpark.tempDir(name);
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(new java.util.zip.GZIPInputStream(
+                Files.newInputStream(SharedSpark.repoRoot().toPath().resolve("data/sample/chunk-0001/gnome-help.jsonl.gz"))),
+                java.nio.charset.StandardCharsets.UTF_8)).lines()) {
+            Files.write(dir.resolve("part.jsonl"), lines.limit(120).toList());
+        }
+        return dir;
     }
 }

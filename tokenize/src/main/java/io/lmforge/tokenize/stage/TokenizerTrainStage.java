@@ -75,8 +75,15 @@ public final class TokenizerTrainStage extends DatasetStage<List<String>> {
         }
         FileSystem fs = ctx.layout().fs(ctx.spark().sparkContext().hadoopConfiguration());
         StagePlan<List<String>> plan = new StagePlan<>(fs);
+        long kept = 0;
         for (String chunk : chunks) {
-            plan.input("dedup/docs " + chunk, ctx.layout().dedupDocs(chunk), "run dedup --chunk " + chunk + " first");
+            kept += keptDocs(plan.input("dedup/docs " + chunk, ctx.layout().dedupDocs(chunk), "run dedup --chunk " + chunk + " first"));
+        }
+        if (kept == 0) { // a tokenizer cannot be trained on nothing; such a chunk is a normal chunk otherwise
+            throw new ConfigError(NAME + ": no text to train on: dedup/docs of " + (chunks.size() == 1 ? "chunk " : "chunks ") + String.join(", ", chunks)
+                    + " kept 0 documents (every record was rejected or removed as a duplicate: see the ingest and dedup manifests). "
+                    + "Train the tokenizer on a chunk with text first (ingest, dedup and tokenizer-train --chunk ID), "
+                    + "then run this chunk's later stages: docs/troubleshooting.md");
         }
         TokenizerStore store = new TokenizerStore(fs, ctx.layout());
         String current = store.current();
@@ -84,6 +91,11 @@ public final class TokenizerTrainStage extends DatasetStage<List<String>> {
             plan.upToDateAt(store.dir(current));
         }
         return plan.payload(chunks).output("tokenizer", null); // the version is a hash of what training produces
+    }
+
+    private static long keptDocs(io.lmforge.core.dataset.Manifest dedupDocs) {
+        Object kept = dedupDocs.counts().get("kept");
+        return kept instanceof Number n ? n.longValue() : 1; // not recorded: may hold text (training checks again)
     }
 
     @Override
