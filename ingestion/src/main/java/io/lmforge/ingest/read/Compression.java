@@ -1,6 +1,8 @@
 package io.lmforge.ingest.read;
 
 import com.github.luben.zstd.ZstdInputStream;
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -8,13 +10,17 @@ import java.io.InputStream;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 
-/** Transparent decompression by file suffix (.gz, .zst); WARC files are left to jwarc, which sniffs gzip itself. */
+/**
+ * Transparent decompression by file suffix: .gz, .zst, .bz2 (Wikipedia dumps) and .xz (CC-100). bzip2 and xz come
+ * from Apache Commons Compress and XZ for Java, which every Spark distribution ships. gzipped WARC/WET files are
+ * left to jwarc, which reads gzip members itself.
+ */
 final class Compression {
     private Compression() {
     }
 
     static String stripSuffix(String lowerName) {
-        for (String s : new String[]{".gz", ".gzip", ".zst", ".zstd"}) {
+        for (String s : new String[]{".gz", ".gzip", ".zst", ".zstd", ".bz2", ".xz"}) {
             if (lowerName.endsWith(s)) {
                 return lowerName.substring(0, lowerName.length() - s.length());
             }
@@ -33,7 +39,34 @@ final class Compression {
             requireZstdMagic(in); // ZstdInputStream would only fail at the first read, which looks like a cut file
             return new BufferedInputStream(new ZstdInputStream(in), 1 << 16);
         }
+        if (n.endsWith(".bz2")) {
+            requireSignature(in, BZip2CompressorInputStream::matches, "bzip2");
+            return new BufferedInputStream(new BZip2CompressorInputStream(in, true), 1 << 16); // true: concatenated streams (pbzip2)
+        }
+        if (n.endsWith(".xz")) {
+            requireSignature(in, XZCompressorInputStream::matches, "xz");
+            return new BufferedInputStream(new XZCompressorInputStream(in, true), 1 << 16);
+        }
         return in;
+    }
+
+    /** gzip is the one compression the WARC reader handles itself (record by record). */
+    static boolean isGzip(String fileName) {
+        String n = fileName.toLowerCase(Locale.ROOT);
+        return n.endsWith(".gz") || n.endsWith(".gzip");
+    }
+
+    private interface Signature {
+        boolean matches(byte[] start, int length);
+    }
+
+    private static void requireSignature(InputStream in, Signature signature, String format) throws IOException {
+        in.mark(12);
+        byte[] b = in.readNBytes(12);
+        in.reset();
+        if (!signature.matches(b, b.length)) {
+            throw new java.util.zip.ZipException("not in " + format + " format (no " + format + " signature at the start)");
+        }
     }
 
     /** A zstd file starts with a frame's magic number (0xFD2FB528) or a skippable frame's (0x184D2A50..5F), little-endian. */

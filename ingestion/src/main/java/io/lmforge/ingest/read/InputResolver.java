@@ -56,7 +56,7 @@ public final class InputResolver {
         InputFormat format = forced != null ? forced : InputFormat.fromFileName(name);
         if (format == null) {
             throw new ConfigError("ingest.input.format=auto cannot tell the format of '" + st.getPath()
-                    + "' from its name; rename it (.jsonl[.gz|.zst], .txt, .parquet, .wet[.gz], .warc[.gz]) or set ingest.input.format");
+                    + "' from its name; rename it (.jsonl, .txt, .wet or .warc, each optionally .gz, .zst, .bz2 or .xz; .parquet) or set ingest.input.format");
         }
         String full = st.getPath().toString();
         String key = relative(base, st.getPath(), dir);

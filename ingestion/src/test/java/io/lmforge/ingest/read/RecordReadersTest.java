@@ -84,6 +84,13 @@ class RecordReadersTest {
         String text = rs.get(0).text();
         assertTrue(text.contains("Erster Absatz.") && text.contains("Zweiter Absatz.") && !text.contains("var x"), text);
         assertEquals("non_text_content", rs.get(1).error());
+
+        Path xz = dir.resolve("x.warc.xz"); // compressions other than gzip are undone before the WARC reader
+        try (var out = new org.apache.commons.compress.compressors.xz.XZCompressorOutputStream(Files.newOutputStream(xz))) {
+            out.write(Files.readAllBytes(warc));
+        }
+        assertEquals(rs.stream().map(r -> r.url() + " " + r.error() + " " + r.text()).toList(),
+                readAll(xz, InputFormat.fromFileName(xz.getFileName().toString()), OPTS).stream().map(r -> r.url() + " " + r.error() + " " + r.text()).toList());
     }
 
     @Test
@@ -144,30 +151,58 @@ class RecordReadersTest {
 
     @Test
     void aZstFileThatIsNotZstdIsUnreadableAndACutOneIsTruncated() throws IOException {
-        Path dir = SharedSpark.tempDir("zst");
-        Files.writeString(dir.resolve("plain.jsonl.zst"), "{\"text\": \"not compressed at all\"}\n");
-        List<RawRecord> plain = readAll(dir.resolve("plain.jsonl.zst"), InputFormat.JSONL, OPTS);
+        compressedFiles("zst", "zstd", 5000, com.github.luben.zstd.ZstdOutputStream::new); // 128 KB blocks
+    }
+
+    @Test
+    void bzip2AndXzFilesAreReadLikeGzipAndZstd() throws IOException {
+        compressedFiles("bz2", "bzip2", 5000, out -> new org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream(out, 1)); // 100 KB blocks
+        // XZ for Java decodes an LZMA2 chunk (up to 64 KB compressed) only once it has all of it: more records, so a cut leaves whole chunks
+        compressedFiles("xz", "xz", 20000, org.apache.commons.compress.compressors.xz.XZCompressorOutputStream::new);
+    }
+
+    private interface Compressor {
+        java.io.OutputStream wrap(java.io.OutputStream out) throws IOException;
+    }
+
+    /**
+     * A file named .SUFFIX that is not compressed is unreadable_file; a whole one gives every record, two
+     * compressed streams one after the other give both (pbzip2, concatenated files); one cut at two thirds
+     * gives the records before the cut and a truncated_file row that counts them.
+     */
+    private static void compressedFiles(String suffix, String format, int records, Compressor compressor) throws IOException {
+        Path dir = SharedSpark.tempDir(suffix);
+        Files.writeString(dir.resolve("plain.jsonl." + suffix), "{\"text\": \"not compressed at all\"}\n");
+        List<RawRecord> plain = readAll(dir.resolve("plain.jsonl." + suffix), InputFormat.JSONL, OPTS);
         assertEquals(1, plain.size());
         assertEquals("unreadable_file", plain.get(0).error());
-        assertTrue(plain.get(0).detail().contains("not in zstd format"), plain.get(0).detail());
+        assertTrue(plain.get(0).detail().contains("not in " + format + " format"), plain.get(0).detail());
 
         java.io.ByteArrayOutputStream z = new java.io.ByteArrayOutputStream();
-        try (var out = new com.github.luben.zstd.ZstdOutputStream(z)) {
-            java.util.Random rnd = new java.util.Random(3); // several zstd blocks (128 KB each), so a cut leaves whole ones readable
-            for (int i = 0; i < 5000; i++) {
+        try (var out = compressor.wrap(z)) {
+            java.util.Random rnd = new java.util.Random(3); // several blocks, so a cut leaves whole ones readable
+            for (int i = 0; i < records; i++) {
                 out.write(("{\"text\": \"record " + i + " " + Long.toHexString(rnd.nextLong()) + Long.toHexString(rnd.nextLong()) + "\"}\n")
                         .getBytes(StandardCharsets.UTF_8));
             }
         }
         byte[] whole = z.toByteArray();
-        Files.write(dir.resolve("whole.jsonl.zst"), whole);
-        assertEquals(Map.of("ok", 5000), reasons(readAll(dir.resolve("whole.jsonl.zst"), InputFormat.JSONL, OPTS)));
-        Files.write(dir.resolve("cut.jsonl.zst"), java.util.Arrays.copyOf(whole, whole.length * 2 / 3));
-        List<RawRecord> cut = readAll(dir.resolve("cut.jsonl.zst"), InputFormat.JSONL, OPTS);
+        Files.write(dir.resolve("whole.jsonl." + suffix), whole);
+        assertEquals(Map.of("ok", records), reasons(readAll(dir.resolve("whole.jsonl." + suffix), InputFormat.JSONL, OPTS)));
+        java.io.ByteArrayOutputStream two = new java.io.ByteArrayOutputStream();
+        for (String text : List.of("first", "second")) {
+            try (var out = compressor.wrap(two)) {
+                out.write(("{\"text\": \"" + text + "\"}\n").getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        Files.write(dir.resolve("two.jsonl." + suffix), two.toByteArray());
+        assertEquals(List.of("first", "second"), readAll(dir.resolve("two.jsonl." + suffix), InputFormat.JSONL, OPTS).stream().map(RawRecord::text).toList());
+        Files.write(dir.resolve("cut.jsonl." + suffix), java.util.Arrays.copyOf(whole, whole.length * 2 / 3));
+        List<RawRecord> cut = readAll(dir.resolve("cut.jsonl." + suffix), InputFormat.JSONL, OPTS);
         RawRecord last = cut.get(cut.size() - 1);
-        assertEquals("truncated_file", last.error(), reasons(cut).toString());
+        assertEquals("truncated_file", last.error(), suffix + ": " + reasons(cut));
         assertTrue(last.detail().contains("after " + (cut.size() - 1) + " records"), last.detail());
-        assertTrue(cut.size() - 1 > 1000 && cut.size() - 1 < 5000, "records before the cut: " + (cut.size() - 1));
+        assertTrue(cut.size() - 1 > records / 5 && cut.size() - 1 < records, suffix + ": records before the cut: " + (cut.size() - 1));
     }
 
     @Test
