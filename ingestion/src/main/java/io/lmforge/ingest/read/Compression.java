@@ -36,7 +36,7 @@ final class Compression {
             return new GZIPInputStream(in, 1 << 16); // reads concatenated members too
         }
         if (n.endsWith(".zst") || n.endsWith(".zstd")) {
-            requireZstdMagic(in); // ZstdInputStream would only fail at the first read, which looks like a cut file
+            requireSignature(in, Compression::isZstdFrame, "zstd"); // ZstdInputStream would only fail at the first read, which looks like a cut file
             return new BufferedInputStream(new ZstdInputStream(in), 1 << 16);
         }
         if (n.endsWith(".bz2")) {
@@ -50,33 +50,29 @@ final class Compression {
         return in;
     }
 
-    /** gzip is the one compression the WARC reader handles itself (record by record). */
-    static boolean isGzip(String fileName) {
+    /** For the WARC reader: gzip is the one compression it undoes itself (record by record). */
+    static InputStream openForWarc(String fileName, InputStream raw) throws IOException {
         String n = fileName.toLowerCase(Locale.ROOT);
-        return n.endsWith(".gz") || n.endsWith(".gzip");
+        return n.endsWith(".gz") || n.endsWith(".gzip") ? raw : open(fileName, raw);
     }
 
     private interface Signature {
         boolean matches(byte[] start, int length);
     }
 
+    /** @throws java.util.zip.ZipException (unreadable_file) when the file does not start as the format does */
     private static void requireSignature(InputStream in, Signature signature, String format) throws IOException {
         in.mark(12);
         byte[] b = in.readNBytes(12);
         in.reset();
         if (!signature.matches(b, b.length)) {
-            throw new java.util.zip.ZipException("not in " + format + " format (no " + format + " signature at the start)");
+            throw new java.util.zip.ZipException("not in " + format + " format (no " + format + " magic number at the start)");
         }
     }
 
     /** A zstd file starts with a frame's magic number (0xFD2FB528) or a skippable frame's (0x184D2A50..5F), little-endian. */
-    private static void requireZstdMagic(InputStream in) throws IOException {
-        in.mark(4);
-        byte[] b = in.readNBytes(4);
-        in.reset();
-        long magic = b.length < 4 ? -1 : (b[0] & 0xffL) | (b[1] & 0xffL) << 8 | (b[2] & 0xffL) << 16 | (b[3] & 0xffL) << 24;
-        if (magic != 0xFD2FB528L && (magic & 0xFFFFFFF0L) != 0x184D2A50L) {
-            throw new java.util.zip.ZipException("not in zstd format (no zstd magic number at the start)");
-        }
+    private static boolean isZstdFrame(byte[] b, int length) {
+        long magic = length < 4 ? -1 : (b[0] & 0xffL) | (b[1] & 0xffL) << 8 | (b[2] & 0xffL) << 16 | (b[3] & 0xffL) << 24;
+        return magic == 0xFD2FB528L || (magic & 0xFFFFFFF0L) == 0x184D2A50L;
     }
 }

@@ -27,8 +27,8 @@ public final class RecordReaders {
             return switch (file.format()) {
                 case JSONL -> new JsonlRecordIterator(file, Compression.open(file.path(), raw), opts);
                 case TEXT -> new TextRecordIterator(file, Compression.open(file.path(), raw), opts);
-                case WET -> new WarcRecordIterator(file, Compression.isGzip(file.path()) ? raw : Compression.open(file.path(), raw), opts, true);
-                case WARC -> new WarcRecordIterator(file, Compression.isGzip(file.path()) ? raw : Compression.open(file.path(), raw), opts, false);
+                case WET -> new WarcRecordIterator(file, Compression.openForWarc(file.path(), raw), opts, true);
+                case WARC -> new WarcRecordIterator(file, Compression.openForWarc(file.path(), raw), opts, false);
                 case PARQUET -> throw new IllegalArgumentException("parquet files are read by Spark's Parquet source");
             };
         } catch (IOException e) {
