@@ -38,7 +38,7 @@ class ReaderFuzzTest {
     @Test
     void mutatedInputsBecomeTextOrReasonsNeverExceptions() throws IOException {
         TreeMap<String, Integer> outcomes = new TreeMap<>();
-        List<Mutant> mutants = writeMutants(SharedSpark.tempDir("fuzz"), MUTANTS, new Random(20261203));
+        List<Mutant> mutants = writeMutants(SharedSpark.tempDir("fuzz"), MUTANTS, new Random(20261203), ALL_COMPRESSIONS);
         for (Mutant m : mutants) {
             read(m, outcomes);
         }
@@ -48,15 +48,21 @@ class ReaderFuzzTest {
         assertTrue(outcomes.size() > 4, "the mutants reach several reasons: " + outcomes);
     }
 
-    /** {@code mutants} rounds of mutated sample JSONL and text (plain, .gz, .zst, damaged .gz/.zst), WET and WARC files in {@code dir}. */
-    static List<Mutant> writeMutants(Path dir, int mutants, Random rnd) throws IOException {
+    /**
+     * Every compression the readers undo, with the compressed bytes damaged too ("!"); bzip2 and xz damaged only
+     * (RecordReadersTest reads them whole, misnamed and cut, and their plain text is the same as the others').
+     */
+    static final List<String> ALL_COMPRESSIONS = List.of("", ".gz", ".zst", ".gz!", ".zst!", ".bz2!", ".xz!");
+
+    /** {@code mutants} rounds of mutated sample JSONL and text (each compressed as {@code compressions} says), WET and WARC files in {@code dir}. */
+    static List<Mutant> writeMutants(Path dir, int mutants, Random rnd, List<String> compressions) throws IOException {
         byte[] jsonl = firstBytes(gunzip(SampleText.sampleDir().resolve("chunk-0001/gnome-help.jsonl.gz")), 120_000);
         byte[] text = firstBytes(Files.readAllBytes(SampleText.sampleDir().resolve("chunk-0002/text/gnome-help-fr.txt")), 120_000);
         byte[] wet = firstBytes(gunzip(SampleText.sampleDir().resolve("chunk-0003/sample-0003.warc.wet.gz")), 200_000);
         byte[] warc = warc();
         List<Mutant> out = new ArrayList<>();
         for (int m = 0; m < mutants; m++) {
-            for (String ext : List.of("", ".gz", ".zst", ".gz!", ".zst!")) { // "!": the compressed bytes damaged too
+            for (String ext : compressions) {
                 out.add(write(dir, "jsonl" + m + ext, ".jsonl", InputFormat.JSONL, mutate(jsonl, rnd), ext, rnd));
                 out.add(write(dir, "text" + m + ext, ".txt", InputFormat.TEXT, mutate(text, rnd), ext, rnd));
             }
@@ -69,7 +75,7 @@ class ReaderFuzzTest {
     private static Mutant write(Path dir, String name, String suffix, InputFormat format, byte[] plain, String ext, Random rnd) throws IOException {
         boolean damage = ext.endsWith("!");
         String e = damage ? ext.substring(0, ext.length() - 1) : ext;
-        byte[] bytes = e.equals(".gz") ? gzip(plain) : e.equals(".zst") ? zstd(plain) : plain;
+        byte[] bytes = compress(plain, e);
         if (damage) {
             bytes = mutate(bytes, rnd);
         }
@@ -159,17 +165,19 @@ class ReaderFuzzTest {
         }
     }
 
-    private static byte[] gzip(byte[] b) throws IOException {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        try (OutputStream z = new GZIPOutputStream(o)) {
-            z.write(b);
+    /** b compressed as the suffix says ("" = as is). */
+    private static byte[] compress(byte[] b, String suffix) throws IOException {
+        if (suffix.isEmpty()) {
+            return b;
         }
-        return o.toByteArray();
-    }
-
-    private static byte[] zstd(byte[] b) throws IOException {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
-        try (OutputStream z = new com.github.luben.zstd.ZstdOutputStream(o)) {
+        try (OutputStream z = switch (suffix) {
+            case ".gz" -> new GZIPOutputStream(o);
+            case ".zst" -> new com.github.luben.zstd.ZstdOutputStream(o);
+            case ".bz2" -> new org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream(o);
+            case ".xz" -> new org.apache.commons.compress.compressors.xz.XZCompressorOutputStream(o, 0); // preset 0: fast
+            default -> throw new IllegalArgumentException(suffix);
+        }) {
             z.write(b);
         }
         return o.toByteArray();
