@@ -296,17 +296,18 @@ public final class LangIdTrainStage extends DatasetStage<List<FileStatus>> {
             for (FileStatus f : files) {
                 FileSystem fs = f.getPath().getFileSystem(spark.sparkContext().hadoopConfiguration());
                 String name = f.getPath().getName();
-                if (name.endsWith(".jsonl") || name.endsWith(".jsonl.gz")) {
+                String plain = io.lmforge.ingest.read.Compression.withoutSuffix(name); // the compressions ingest reads
+                if (plain.endsWith(".jsonl")) {
                     readJsonl(fs, f.getPath(), labelField, docs);
                     continue;
                 }
-                Matcher m = labelRegex.matcher(name);
+                Matcher m = labelRegex.matcher(plain);
                 if (!m.matches()) {
                     continue;
                 }
                 String label = label(m.group(1));
                 String text;
-                try (var in = fs.open(f.getPath())) {
+                try (var in = io.lmforge.ingest.read.Compression.open(name, fs.open(f.getPath()))) {
                     text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
                 }
                 int i = 0;
@@ -327,8 +328,7 @@ public final class LangIdTrainStage extends DatasetStage<List<FileStatus>> {
     /** JSONL records with a string `text` and label field; others (bad lines, no label) are skipped. */
     private static void readJsonl(FileSystem fs, Path p, String labelField, List<LabelledDoc> docs) throws java.io.IOException {
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        try (var raw = fs.open(p);
-             var in = p.getName().endsWith(".gz") ? new java.util.zip.GZIPInputStream(raw) : (java.io.InputStream) raw;
+        try (var in = io.lmforge.ingest.read.Compression.open(p.getName(), fs.open(p));
              var r = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {
             int i = 0;
             for (String line = r.readLine(); line != null; line = r.readLine(), i++) {
@@ -342,7 +342,7 @@ public final class LangIdTrainStage extends DatasetStage<List<FileStatus>> {
                 }
             }
         } catch (java.io.IOException unreadable) {
-            // a truncated or mislabelled .gz: its readable records are kept, the rest is not labelled text
+            // a truncated or mislabelled compressed file: its readable records are kept, the rest is not labelled text
         }
     }
 }

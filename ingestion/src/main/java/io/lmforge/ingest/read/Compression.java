@@ -15,8 +15,13 @@ import java.util.zip.GZIPInputStream;
  * from Apache Commons Compress and XZ for Java, which every Spark distribution ships. gzipped WARC/WET files are
  * left to jwarc, which reads gzip members itself.
  */
-final class Compression {
+public final class Compression {
     private Compression() {
+    }
+
+    /** The name without its compression suffix, case kept ("de.TXT.xz" -> "de.TXT"). */
+    public static String withoutSuffix(String name) {
+        return name.substring(0, stripSuffix(name.toLowerCase(Locale.ROOT)).length());
     }
 
     static String stripSuffix(String lowerName) {
@@ -29,7 +34,7 @@ final class Compression {
     }
 
     /** @throws IOException when the header is not the format the suffix promises (reported as unreadable_file) */
-    static InputStream open(String fileName, InputStream raw) throws IOException {
+    public static InputStream open(String fileName, InputStream raw) throws IOException {
         String n = fileName.toLowerCase(Locale.ROOT);
         InputStream in = new BufferedInputStream(raw, 1 << 16);
         if (n.endsWith(".gz") || n.endsWith(".gzip")) {

@@ -53,4 +53,36 @@ class LangIdTrainStageTest {
                 () -> LangIdModelStore.detector(SharedSpark.get(), "lmforge+lingua", out.toString(), 2000, "high"));
         assertTrue(missing.getMessage().contains("'lingua-high'") && missing.getMessage().contains("langid.train.calibrate"), missing.getMessage());
     }
+
+    /** Training files compressed as ingest reads them give the same labelled documents as the plain files. */
+    @Test
+    void compressedTrainingFilesGiveTheSameDocumentsAsPlainOnes() throws Exception {
+        Path repo = SharedSpark.repoRoot().toPath();
+        Path plain = SharedSpark.tempDir("langid-plain");
+        Path packed = SharedSpark.tempDir("langid-packed");
+        byte[] text = java.nio.file.Files.readAllBytes(repo.resolve("data/sample/chunk-0002/text/gnome-help-de.txt"));
+        byte[] jsonl;
+        try (var in = new java.util.zip.GZIPInputStream(java.nio.file.Files.newInputStream(repo.resolve("data/sample/chunk-0001/gnome-help.jsonl.gz")))) {
+            jsonl = in.readAllBytes();
+        }
+        java.nio.file.Files.write(plain.resolve("gnome-help-de.txt"), text);
+        java.nio.file.Files.write(plain.resolve("labels.jsonl"), jsonl);
+        try (var out = new org.apache.commons.compress.compressors.xz.XZCompressorOutputStream(java.nio.file.Files.newOutputStream(packed.resolve("gnome-help-de.txt.xz")))) {
+            out.write(text);
+        }
+        try (var out = new org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream(java.nio.file.Files.newOutputStream(packed.resolve("labels.jsonl.bz2")))) {
+            out.write(jsonl);
+        }
+        java.util.regex.Pattern regex = java.util.regex.Pattern.compile("^(?:ud|gnome-help|oldi-seed)-(.+)\\.txt$");
+        java.util.List<String> fromPlain = labelledTexts(plain, regex);
+        assertTrue(fromPlain.size() > 100 && fromPlain.stream().anyMatch(d -> d.startsWith("de|")), "labelled documents: " + fromPlain.size());
+        assertEquals(fromPlain, labelledTexts(packed, regex));
+    }
+
+    private static java.util.List<String> labelledTexts(Path dir, java.util.regex.Pattern regex) throws Exception {
+        var spark = SharedSpark.get();
+        return LangIdTrainStage.readDocs(spark, LangIdTrainStage.inputFiles(spark, java.util.List.of(dir.toString())), regex, "source_lang")
+                .stream().map(d -> d.label() + "|" + d.text()).sorted().toList();
+    }
 }
+
