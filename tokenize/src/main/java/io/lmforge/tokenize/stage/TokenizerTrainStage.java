@@ -77,7 +77,7 @@ public final class TokenizerTrainStage extends DatasetStage<List<String>> {
         StagePlan<List<String>> plan = new StagePlan<>(fs);
         long kept = 0;
         for (String chunk : chunks) {
-            kept += keptDocs(plan.input("dedup/docs " + chunk, ctx.layout().dedupDocs(chunk), "run dedup --chunk " + chunk + " first"));
+            kept += plan.input("dedup/docs " + chunk, ctx.layout().dedupDocs(chunk), "run dedup --chunk " + chunk + " first").count("kept");
         }
         if (kept == 0) { // a tokenizer cannot be trained on nothing; such a chunk is a normal chunk otherwise
             throw new ConfigError(NAME + ": no text to train on: dedup/docs of " + (chunks.size() == 1 ? "chunk " : "chunks ") + String.join(", ", chunks)
@@ -91,11 +91,6 @@ public final class TokenizerTrainStage extends DatasetStage<List<String>> {
             plan.upToDateAt(store.dir(current));
         }
         return plan.payload(chunks).output("tokenizer", null); // the version is a hash of what training produces
-    }
-
-    private static long keptDocs(io.lmforge.core.dataset.Manifest dedupDocs) {
-        Object kept = dedupDocs.counts().get("kept");
-        return kept instanceof Number n ? n.longValue() : 1; // not recorded: may hold text (training checks again)
     }
 
     @Override
