@@ -44,15 +44,18 @@ public final class QualitySignalCalculator {
         long wordChars = 0;
         int alphaTokens = 0;
         int punctTokens = 0;
-        int stop = 0;
+        Set<String> stopSeen = new HashSet<>(); // Gopher: "at least two of the following words", so distinct words
         Set<String> stopList = StopWords.forLanguage(lang, stopWordsEnabled);
         String[] words = new String[nTokens];
         for (WordSegmenter.Token t : tokens) {
             if (t.word()) {
                 words[nWords++] = t.text();
                 wordChars += t.text().codePointCount(0, t.text().length());
-                if (!stopList.isEmpty() && stopList.contains(t.text().toLowerCase(Locale.ROOT))) {
-                    stop++;
+                if (!stopList.isEmpty()) {
+                    String folded = t.text().toLowerCase(Locale.ROOT);
+                    if (stopList.contains(folded)) {
+                        stopSeen.add(folded);
+                    }
                 }
             }
             if (hasLetter(t.text())) {
@@ -116,7 +119,7 @@ public final class QualitySignalCalculator {
         set(v, Signal.BULLET_LINES_RATIO, bullets / denomLines);
         set(v, Signal.ELLIPSIS_LINES_RATIO, ellipsisLines / denomLines);
         set(v, Signal.ALPHA_WORDS_RATIO, nTokens - punctTokens <= 0 ? 0.0 : alphaTokens / (double) (nTokens - punctTokens));
-        set(v, Signal.STOP_WORDS, stopList.isEmpty() ? -1 : stop);
+        set(v, Signal.STOP_WORDS, stopList.isEmpty() ? -1 : stopSeen.size());
 
         // Gopher repetition: lines split on \n+, paragraphs on \n{2,}
         long[] dupLines = duplicates(lines);
@@ -248,22 +251,31 @@ public final class QualitySignalCalculator {
         return new long[]{elems, chars};
     }
 
-    /** Characters covered by the most frequent n-gram: len(" ".join(ngram)) * count (datatrove find_top_duplicate). */
+    /**
+     * Characters covered by the most frequently occurring n-gram (Gopher), first seen among equally frequent ones:
+     * len(" ".join(ngram)) * count, as datatrove's find_top_duplicate and Dolma's gopher tagger take
+     * {@code Counter.most_common(1)}. Not the n-gram with the most characters: with every n-gram seen once, that
+     * would make the longest one "top" and reject short documents the peers keep.
+     */
     static long topNgramChars(long[] h, int[] len, int n, int k) {
         if (n < k) {
             return 0;
         }
         // primitive keys: boxed Long keys and int[] counters were a tenth of the ingest stage's task time
-        Long2IntOpenHashMap counts = new Long2IntOpenHashMap(n - k + 1);
-        long best = 0;
+        Long2IntOpenHashMap firstSeen = new Long2IntOpenHashMap(n - k + 1);
+        firstSeen.defaultReturnValue(-1);
+        int[] counts = new int[n - k + 1];
+        int top = -1;
         for (int i = 0; i + k <= n; i++) {
-            int c = counts.addTo(ngramHash(h, i, k), 1) + 1;
-            long chars = (long) ngramLength(len, i, k, true) * c;
-            if (chars > best) {
-                best = chars;
+            int first = firstSeen.putIfAbsent(ngramHash(h, i, k), i);
+            int at = first < 0 ? i : first;
+            int c = ++counts[at];
+            // a later n-gram takes the lead only with a higher count; on a tie the one seen first stays
+            if (top < 0 || c > counts[top] || (c == counts[top] && at < top)) {
+                top = at;
             }
         }
-        return best;
+        return (long) ngramLength(len, top, k, true) * counts[top];
     }
 
     /** Characters in n-grams seen before, skipping past each repeat (datatrove find_all_duplicate). */

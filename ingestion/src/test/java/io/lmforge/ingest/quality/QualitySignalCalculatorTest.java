@@ -52,6 +52,33 @@ class QualitySignalCalculatorTest {
     }
 
     @Test
+    void topNgramIsTheMostFrequentOneFirstSeenAmongTies() {
+        // words "a b a b xxxxxxxx yyyyyyyy": 2-grams "a b" x2, "b a", "b xxxxxxxx", "xxxxxxxx yyyyyyyy" x1.
+        // The most frequent is "a b": len("a b") * 2 = 6, though "xxxxxxxx yyyyyyyy" alone has 17 characters.
+        long[] h = {1, 2, 1, 2, 3, 4};
+        int[] len = {1, 1, 1, 1, 8, 8};
+        assertEquals(6, QualitySignalCalculator.topNgramChars(h, len, 6, 2));
+        // every 2-gram seen once: the first, "aa bbb" (6), not the longest, "bbb cccccc" (10)
+        assertEquals(6, QualitySignalCalculator.topNgramChars(new long[]{1, 2, 3}, new int[]{2, 3, 6}, 3, 2));
+        // "p q" at 0 and 6, "r s" at 2 and 4 (words p q r s r s p q): both twice; "p q" was seen first,
+        // so 3 * 2 = 6 even though "r s" reached two occurrences first
+        long[] tie = {1, 2, 3, 4, 3, 4, 1, 2};
+        int[] tieLen = {1, 1, 1, 1, 1, 1, 1, 1};
+        assertEquals(6, QualitySignalCalculator.topNgramChars(tie, tieLen, 8, 2));
+        int[] longRs = {1, 1, 5, 5, 5, 5, 1, 1};
+        assertEquals(6, QualitySignalCalculator.topNgramChars(tie, longRs, 8, 2), "the first seen, not the longer tie (11 * 2)");
+    }
+
+    @Test
+    void stopWordsCountDistinctListWords() {
+        // Gopher: "at least two of the following English words"; one word repeated is one
+        String repeated = "the cat and the dog; the end";
+        assertEquals(2, ((Number) calc.compute(repeated, "en")[Signal.STOP_WORDS.ordinal()]).intValue(), "the, and");
+        assertEquals(1, ((Number) calc.compute("The dog saw the cat the day THE rain fell", "en")[Signal.STOP_WORDS.ordinal()]).intValue(),
+                "the (any case) four times is one word");
+    }
+
+    @Test
     void realDocumentsPassTheDefaultRulesAndStopWordsArePerLanguage() {
         FilterThresholds t = FilterThresholds.from(io.lmforge.core.config.PipelineConfig.load(null, java.util.List.of()).getConfig("ingest.filters"));
         String de = SampleText.doc("gnome-help", "de", 1500);
