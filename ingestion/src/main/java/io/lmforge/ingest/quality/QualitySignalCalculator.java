@@ -4,6 +4,7 @@ import io.lmforge.core.text.WordSegmenter;
 
 import com.dynatrace.hash4j.hashing.Hasher64;
 import com.dynatrace.hash4j.hashing.Hashing;
+import com.ibm.icu.text.UnicodeSet;
 
 import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
@@ -25,6 +26,13 @@ public final class QualitySignalCalculator {
     static final String TERMINAL_PUNCT = ".!?\"'”’»」』。！？．｡।॥።፧၊။؟۔܀։។៕།༎᙮᠃᠉";
     private static final Pattern POLICY = Pattern.compile(
             "terms of use|privacy policy|cookie policy|uses cookies|use of cookies|use cookies");
+    /**
+     * FineWeb's line rule ends: datatrove's TERMINAL_PUNCTUATION, which is Unicode's Sentence_Terminal plus three
+     * Khmer signs, so "..." counts (it ends with '.') and closing quotes do not (C4's rule, above, differs on both).
+     * Added: the Tibetan shads (Terminal_Punctuation but not Sentence_Terminal), with which Tibetan-script text
+     * (bo, dz) ends its sentences; without them every such document would fail the rule.
+     */
+    private static final UnicodeSet FINEWEB_TERMINAL = new UnicodeSet("[[:STerm:]\\u17D6\\u17D9\\u17DA\\u0F0D\\u0F0E]").freeze();
     private static final Pattern PARAGRAPH_BREAK = Pattern.compile("\n{2,}");
     private static final Hasher64 HASH = Hashing.xxh3_64();
 
@@ -105,10 +113,10 @@ public final class QualitySignalCalculator {
                 ellipsisLines++;
             }
             boolean punct = endsWithTerminal(s);
-            if (punct) {
+            if (endsWithSentenceTerminal(l)) {
                 punctLines++;
             }
-            if (l.length() <= 30) {
+            if (l.length() <= 30 || l.codePointCount(0, l.length()) <= 30) { // characters as datatrove's len(), not UTF-16 units
                 shortLines++;
             }
             if (isC4BadLine(s, punct, phrases, lineWords[rawLine.get(li)])) {
@@ -116,8 +124,11 @@ public final class QualitySignalCalculator {
             }
         }
         double denomLines = Math.max(1, nLines);
-        set(v, Signal.BULLET_LINES_RATIO, bullets / denomLines);
-        set(v, Signal.ELLIPSIS_LINES_RATIO, ellipsisLines / denomLines);
+        // Gopher's bullet and ellipsis shares are of every line, blank ones too, as datatrove (text.splitlines())
+        // and Dolma (text.split("\n")) count them; the other line signals are over non-blank lines, as theirs are
+        double denomAllLines = Math.max(1, lineArr.length - (text.endsWith("\n") ? 1 : 0));
+        set(v, Signal.BULLET_LINES_RATIO, bullets / denomAllLines);
+        set(v, Signal.ELLIPSIS_LINES_RATIO, ellipsisLines / denomAllLines);
         set(v, Signal.ALPHA_WORDS_RATIO, nTokens - punctTokens <= 0 ? 0.0 : alphaTokens / (double) (nTokens - punctTokens));
         set(v, Signal.STOP_WORDS, stopList.isEmpty() ? -1 : stopSeen.size());
 
@@ -182,6 +193,12 @@ public final class QualitySignalCalculator {
         v[s.ordinal()] = value;
     }
 
+    /** FineWeb's line_punct_ratio counts a line (as it is, not stripped, as datatrove) ending with {@link #FINEWEB_TERMINAL}. */
+    static boolean endsWithSentenceTerminal(String line) {
+        return !line.isEmpty() && FINEWEB_TERMINAL.contains(line.codePointBefore(line.length()));
+    }
+
+    /** C4's line rule: terminal punctuation or a closing quote, not an ellipsis. */
     static boolean endsWithTerminal(String s) {
         if (s.isEmpty() || s.endsWith("...") || s.endsWith("…")) {
             return false;

@@ -70,6 +70,31 @@ class QualitySignalCalculatorTest {
     }
 
     @Test
+    void finewebLinePunctuationIsDatatrovesSentenceTerminals() {
+        // datatrove 0.10.1's FineWebQualityFilter counts [True, False, True, False, False, False, False] for these
+        // lines (line.endswith(TERMINAL_PUNCTUATION)); we add the Tibetan shad, so the Tibetan line counts too: 3 of 7
+        String text = String.join("\n", "One line ends here...", "He said \"yes.\"", "हिंदी में एक वाक्य।",
+                "བོད་ཡིག་གི་ཚིག་གྲུབ།", "An ellipsis sign…", "No punctuation at all", "She wrote “fine”");
+        Object[] v = calc.compute(text, "en");
+        assertEquals(3.0 / 7, d(v, Signal.LINE_PUNCT_RATIO), 1e-9);
+        // FineWeb's short lines are <= 30 characters as Python counts them: 20 emoji are 40 UTF-16 units, still short
+        String emoji = "👍".repeat(20);
+        assertEquals(1.0 / 2, d(calc.compute(emoji + "\n" + "a line that is longer than thirty characters.", "en"), Signal.SHORT_LINE_RATIO), 1e-9);
+        // C4's line rule keeps its own ends: a closing quote ends a sentence, an ellipsis does not
+        assertTrue(QualitySignalCalculator.endsWithTerminal("He said \"yes.\""));
+        assertTrue(!QualitySignalCalculator.endsWithTerminal("One line ends here..."));
+    }
+
+    @Test
+    void bulletAndEllipsisSharesAreOfEveryLineBlankOnesToo() {
+        // datatrove: text.splitlines() = ["- first point", "", "- second point", "", "A closing line..."]:
+        // 2 of 5 lines start with a bullet, 1 of 5 ends with an ellipsis
+        Object[] v = calc.compute("- first point\n\n- second point\n\nA closing line...\n", "en");
+        assertEquals(2.0 / 5, d(v, Signal.BULLET_LINES_RATIO), 1e-9);
+        assertEquals(1.0 / 5, d(v, Signal.ELLIPSIS_LINES_RATIO), 1e-9);
+    }
+
+    @Test
     void stopWordsCountDistinctListWords() {
         // Gopher: "at least two of the following English words"; one word repeated is one
         String repeated = "the cat and the dog; the end";
