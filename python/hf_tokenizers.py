@@ -5,6 +5,7 @@
   train-gpt2 CORPUS_TXT VOCAB OUT_JSON   HF-trained byte-level BPE (GPT-2 pre-tokenizer)
   bench TOKENIZER_JSON TEXTS_JSONL   -> JSON: single-thread encode MB/s
   train-bench TOKENIZER_JSON CORPUS_TXT VOCAB -> JSON: HF BpeTrainer time with our pre-tokenizer
+  train-like TOKENIZER_JSON TEXTS_JSONL OUT_JSON   HF BpeTrainer with our tokenizer's pre-tokenizer and size
 
 Cases/texts are JSON lines {"text": ..., "ids": [...]} (ids only for check).
 """
@@ -90,6 +91,20 @@ def train_bench(tok_path, corpus, vocab):
                       "threads": os.environ.get("RAYON_NUM_THREADS")}))
 
 
+def train_like(tok_path, texts_path, out_path):
+    """HF BpeTrainer with the pre-tokenizer and vocabulary size of the given tokenizer.json, on the texts of a
+    JSONL, each text one sequence (train_from_iterator: training from a file would keep each line's newline)."""
+    ours = Tokenizer.from_file(tok_path)
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = ours.pre_tokenizer
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=ours.get_vocab_size(), special_tokens=["<|endoftext|>", "<|pad|>"],
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    tok.train_from_iterator((c["text"] for c in read_jsonl(texts_path)), trainer)
+    tok.save(out_path)
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"check": check, "encode": encode, "train-gpt2": train_gpt2, "bench": bench, "train-bench": train_bench}[cmd](*args)
+    {"check": check, "encode": encode, "train-gpt2": train_gpt2, "bench": bench, "train-bench": train_bench,
+     "train-like": train_like}[cmd](*args)

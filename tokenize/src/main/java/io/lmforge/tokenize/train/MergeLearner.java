@@ -22,12 +22,15 @@ import java.util.function.IntConsumer;
  * more), then learns merges greedily, most frequent pair first. After each merge
  * only the words that contain the pair are rewritten and only their pairs' counts change
  * (an index pair -> words, and a lazy max-heap whose stale entries are skipped), instead of a
- * full recount per merge. Ties go to the smaller (left id, right id), so training is deterministic.
+ * full recount per merge. Ties go to the smaller (left id, right id), so training is deterministic, and
+ * with the ids below these are Hugging Face BpeTrainer's ids and tie rule: the same words give HF's
+ * vocabulary, ids and merges in HF's order.
  * Pair keys live in fastutil's primitive maps: a pair key is (left << 32 | right), and java.util's
  * Long.hashCode (left ^ right) sends whole families of pairs to one bucket; fastutil mixes the bits
  * (the merge loop ran 3x faster on 15 MB, same merges).
  *
- * <p>Ids: added tokens first (0..k-1), then the 256 bytes in byte order, then merges.
+ * <p>Ids: added tokens first (0..k-1), then the 256 byte-level characters sorted by code point (HF's
+ * alphabet order: printable ASCII first, so not byte order), then merges.
  */
 public final class MergeLearner {
     private final int[][] words;
@@ -49,8 +52,10 @@ public final class MergeLearner {
         for (String a : addedTokens) {
             tokens.add(a);
         }
-        for (int b = 0; b < 256; b++) {
+        int[] byteId = new int[256];
+        for (int b : bytesInHfOrder()) {
             String t = String.valueOf(ByteLevel.charOf(b));
+            byteId[b] = tokens.size();
             ids.put(t, tokens.size());
             tokens.add(t);
         }
@@ -61,7 +66,7 @@ public final class MergeLearner {
             byte[] bytes = byteWords.get(w);
             int[] syms = new int[bytes.length];
             for (int i = 0; i < bytes.length; i++) {
-                syms[i] = numAdded + (bytes[i] & 0xFF);
+                syms[i] = byteId[bytes[i] & 0xFF];
             }
             words[w] = syms;
             for (int i = 0; i + 1 < syms.length; i++) {
@@ -71,6 +76,13 @@ public final class MergeLearner {
             }
         }
         this.initialPairs = pairCounts.size();
+    }
+
+    /** The 256 bytes in the order of their byte-level characters' code points, as HF's trainer sorts its alphabet. */
+    private static int[] bytesInHfOrder() {
+        return java.util.stream.IntStream.range(0, 256).boxed()
+                .sorted(java.util.Comparator.comparingInt(b -> (int) ByteLevel.charOf(b)))
+                .mapToInt(Integer::intValue).toArray();
     }
 
     /** Distinct adjacent byte pairs in the word table before any merge. */

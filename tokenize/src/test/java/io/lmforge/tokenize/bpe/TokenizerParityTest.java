@@ -76,6 +76,42 @@ class TokenizerParityTest {
     }
 
     @Test
+    void trainingOnTheSameTextGivesHfsVocabularyIdsAndMerges() throws IOException {
+        // natural language balance: HF's trainer knows no languages, so both count the same words
+        BpeTokenizer natural = new BpeTrainer().setVocabSize(3000).setAlpha(1.0)
+                .fit(SampleTexts.dataset(SampleTexts.lines())).tokenizer();
+        Path oursJson = dir.resolve("natural.json");
+        Files.writeString(oursJson, HfTokenizerJson.write(natural), StandardCharsets.UTF_8);
+        StringBuilder jsonl = new StringBuilder();
+        for (SampleTexts.Line l : SampleTexts.lines()) {
+            jsonl.append(JSON.writeValueAsString(java.util.Map.of("text", l.text()))).append('\n');
+        }
+        Path texts = dir.resolve("train-texts.jsonl");
+        Files.writeString(texts, jsonl, StandardCharsets.UTF_8);
+        Path hfJson = dir.resolve("hf-like.json");
+        PythonEnv.runPython(python, "python/hf_tokenizers.py", "train-like", oursJson.toString(), texts.toString(), hfJson.toString());
+        JsonNode hf = JSON.readTree(hfJson.toFile()).get("model");
+        JsonNode ours = JSON.readTree(oursJson.toFile()).get("model");
+        assertEquals(hf.get("vocab").size(), ours.get("vocab").size());
+        List<String> differ = new ArrayList<>();
+        hf.get("vocab").fields().forEachRemaining(e -> {
+            if (!e.getValue().equals(ours.get("vocab").get(e.getKey()))) {
+                differ.add(e.getKey() + ": HF " + e.getValue() + ", ours " + ours.get("vocab").get(e.getKey()));
+            }
+        });
+        assertTrue(differ.isEmpty(), () -> differ.size() + " tokens differ, first " + differ.subList(0, Math.min(5, differ.size())));
+        assertEquals(2742, hf.get("merges").size());
+        for (int i = 0; i < hf.get("merges").size(); i++) {
+            assertEquals(mergeText(hf.get("merges").get(i)), mergeText(ours.get("merges").get(i)), "merge " + i);
+        }
+    }
+
+    /** A merge as "left right": HF writes [left, right] since 0.20, and reads both forms. */
+    private static String mergeText(JsonNode m) {
+        return m.isArray() ? m.get(0).asText() + " " + m.get(1).asText() : m.asText();
+    }
+
+    @Test
     void weLoadAnHfTrainedTokenizerAndGiveTheSameIds() throws IOException {
         Path corpus = dir.resolve("corpus.txt");
         StringBuilder sb = new StringBuilder();

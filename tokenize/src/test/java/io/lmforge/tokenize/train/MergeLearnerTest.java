@@ -48,7 +48,10 @@ class MergeLearnerTest {
         BpeTokenizer tok = learner.learn(4000, 2, null);
         assertEquals(4000, tok.vocabSize());
         assertEquals(0, tok.id("<|endoftext|>"));
-        assertEquals(1 + 'a', tok.id("a"), "bytes follow the added tokens in byte order");
+        // the 256 byte characters follow the added tokens sorted by code point, as in HF's alphabet: '!' (0x21) first
+        assertEquals(1, tok.id("!"));
+        assertEquals(1 + ('a' - '!'), tok.id("a"));
+        assertEquals(1 + 188, tok.id("\u0100"), "after the 188 bytes that stand for themselves, byte 0's character");
         BpeEncoder enc = tok.newEncoder();
         int w = 0;
         for (String word : table.keySet()) {
