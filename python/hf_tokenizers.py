@@ -77,14 +77,21 @@ def bench(tok_path, texts_path):
     print(json.dumps({"bytes": nbytes, "tokens": n, "seconds": best, "mb_per_s": nbytes / 1e6 / best}))
 
 
-def train_bench(tok_path, corpus, vocab):
-    """HF BpeTrainer with the same pre-tokenizer as the given tokenizer.json (so the same words)."""
+def like(tok_path, vocab=None):
+    """An untrained HF byte-level BPE with the pre-tokenizer of the given tokenizer.json (so the same words),
+    and a BpeTrainer for its vocabulary size (or vocab) with our added tokens."""
     ours = Tokenizer.from_file(tok_path)
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = ours.pre_tokenizer
     tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=int(vocab), special_tokens=["<|endoftext|>", "<|pad|>"],
+    trainer = trainers.BpeTrainer(vocab_size=int(vocab or ours.get_vocab_size()), special_tokens=["<|endoftext|>", "<|pad|>"],
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    return tok, trainer
+
+
+def train_bench(tok_path, corpus, vocab):
+    """HF BpeTrainer with the same pre-tokenizer as the given tokenizer.json (so the same words)."""
+    tok, trainer = like(tok_path, vocab)
     t0 = time.perf_counter()
     tok.train([corpus], trainer)
     print(json.dumps({"seconds": time.perf_counter() - t0, "vocab": tok.get_vocab_size(),
@@ -94,12 +101,7 @@ def train_bench(tok_path, corpus, vocab):
 def train_like(tok_path, texts_path, out_path):
     """HF BpeTrainer with the pre-tokenizer and vocabulary size of the given tokenizer.json, on the texts of a
     JSONL, each text one sequence (train_from_iterator: training from a file would keep each line's newline)."""
-    ours = Tokenizer.from_file(tok_path)
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = ours.pre_tokenizer
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=ours.get_vocab_size(), special_tokens=["<|endoftext|>", "<|pad|>"],
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    tok, trainer = like(tok_path)
     tok.train_from_iterator((c["text"] for c in read_jsonl(texts_path)), trainer)
     tok.save(out_path)
 

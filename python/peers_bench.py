@@ -265,14 +265,9 @@ def peer_minhash(corpus: str, out: str) -> None:
 
 
 def peer_bpe(tokenizer_json: str, corpus_txt: str, out: str) -> None:
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from hf_tokenizers import like  # python/, beside this file
 
-    ours = Tokenizer.from_file(tokenizer_json)
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = ours.pre_tokenizer
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=ours.get_vocab_size(), special_tokens=["<|endoftext|>", "<|pad|>"],
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    tok, trainer = like(tokenizer_json)
     tok.train([corpus_txt], trainer)
     tok.save(out)
 
