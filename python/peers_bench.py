@@ -17,9 +17,10 @@ for) from the OS (os.wait4). Prints a table and a JSON line (prefix "RESULT ").
   chain    datatrove: filters as above, then its 4 MinHash stages over the same input, one process (its
            English filters keep ~4 % of this multilingual input, too little to deduplicate);
            ours: `bin/pipeline run` with run.stages=[ingest,dedup] (one JVM, one Spark application)
-  bpe      HF tokenizers BpeTrainer (1 thread), vocabulary 8,192, our pre-tokenizer, on the text of the
+  bpe      HF tokenizers BpeTrainer (1 thread), vocabulary 8,192, our pre-tokenizer, on a text file of the
            documents ours trains on; ours: the whole tokenizer-train stage, local[1], natural language
-           balance (tokenizer.train.alpha = 1) so both sides see the same text
+           balance (tokenizer.train.alpha = 1) so both sides see the same text; then, untimed, HF trained on
+           the documents themselves: prints whether that tokenizer is ours (vocabulary, ids, merges in order)
 
 --daemon: our side runs in a pipeline daemon (`bin/pipeline daemon start`, one warm JVM and Spark
 application; docs/daemon.md) that the bench starts before the untimed warm-up and stops at the end;
@@ -265,11 +266,34 @@ def peer_minhash(corpus: str, out: str) -> None:
 
 
 def peer_bpe(tokenizer_json: str, corpus_txt: str, out: str) -> None:
+    """Timed: HF's trainer on a text file of the documents, its fastest and usual route (it cuts the documents at
+    their line breaks and keeps each line's newline, so its merges differ a little from ours; the untimed
+    same_tokenizer check below trains on the documents themselves)."""
     from hf_tokenizers import like  # python/, beside this file
 
     tok, trainer = like(tokenizer_json)
     tok.train([corpus_txt], trainer)
     tok.save(out)
+
+
+def same_tokenizer(ours_json: Path, docs: list[str], hf_json: Path) -> str:
+    """Untimed: HF's trainer on each document as one sequence, as ours reads them (train_from_iterator, ~2x the
+    CPU of training from a file); "yes" when both tokenizers have the same vocabulary, ids and merges in the same
+    order, else the first difference."""
+    from hf_tokenizers import like  # python/, beside this file
+
+    tok, trainer = like(str(ours_json))
+    tok.train_from_iterator(docs, trainer)
+    tok.save(str(hf_json))
+    ours, hf = (json.loads(p.read_text(encoding="utf-8"))["model"] for p in (ours_json, hf_json))
+    if ours["vocab"] != hf["vocab"]:
+        diff = next((t for t in hf["vocab"] if ours["vocab"].get(t) != hf["vocab"][t]), None)
+        return f"no: {len(ours['vocab'])} vs {len(hf['vocab'])} tokens, first difference {diff!r}"
+    text = lambda m: m if isinstance(m, str) else " ".join(m)  # noqa: E731  (HF writes [left, right] since 0.20)
+    for i, (a, b) in enumerate(zip(map(text, ours["merges"]), map(text, hf["merges"]))):
+        if a != b:
+            return f"no: merge {i} is {a!r} here, {b!r} in HF's"
+    return "yes" if len(ours["merges"]) == len(hf["merges"]) else "no: a different number of merges"
 
 
 def peer_chain(corpus: str, out: str) -> None:
@@ -338,8 +362,8 @@ def bench_bpe(ours: Ours, corpus: Path, work: Path, repeats: int) -> dict:
         ours.pipeline("dedup", deduped, work / "ours-dedup-setup.log")
     text = work / "bpe-corpus.txt"
     import pyarrow.dataset as ds
-    table = ds.dataset(str(deduped / "dedup/docs/chunk=bench"), format="parquet").to_table(columns=["text"])
-    text.write_text("\n".join(table.column("text").to_pylist()) + "\n", encoding="utf-8")
+    docs = ds.dataset(str(deduped / "dedup/docs/chunk=bench"), format="parquet").to_table(columns=["text"]).column("text").to_pylist()
+    text.write_text("\n".join(docs) + "\n", encoding="utf-8")
     settings = ["tokenizer.train.alpha=1", "tokenizer.train.chunks=[bench]"]
 
     def b(k):
@@ -354,6 +378,8 @@ def bench_bpe(ours: Ours, corpus: Path, work: Path, repeats: int) -> dict:
         return cpu_run(peer("bpe", str(tokenizer_json), str(text), str(work / f"hf-bpe-{k}.json")), work / f"hf-bpe-{k}.log")
     runs = alternate("bpe", repeats, a, b)
     runs["text_bytes"] = text.stat().st_size
+    runs["same_tokenizer"] = same_tokenizer(tokenizer_json, docs, work / "hf-bpe-same-docs.json")
+    print(f"[peers] bpe: HF's tokenizer is ours (vocabulary, ids, merges in order): {runs['same_tokenizer']}", flush=True)
     runs["untimed_first_ours"] = first
     return runs
 
