@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * of whitespace splitting. Not thread-safe (holds a segmenter): one instance per thread.
  */
 public final class QualitySignalCalculator {
-    /** Sentence-final punctuation across scripts (Latin, CJK, Devanagari, Ethiopic, Myanmar, Arabic, Tibetan, Khmer, Armenian...). */
+    /** C4's line ends across scripts (Latin, CJK, Devanagari, Ethiopic, Myanmar, Arabic, Tibetan, Khmer, Armenian...), closing quotes included. */
     static final String TERMINAL_PUNCT = ".!?\"'”’»」』。！？．｡।॥።፧၊။؟۔܀։។៕།༎᙮᠃᠉";
     private static final Pattern POLICY = Pattern.compile(
             "terms of use|privacy policy|cookie policy|uses cookies|use of cookies|use cookies");
