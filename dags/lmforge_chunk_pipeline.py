@@ -40,8 +40,10 @@ Variables:
   lmforge_conf             a HOCON file on the Airflow worker merged over reference.conf (optional)
   lmforge_home             lmforge checkout on the Airflow worker (LMFORGE_HOME of the driver):
                            relative paths in the config (eval.tasks-dir = conf/tasks) resolve against it
-  lmforge_tokenizer_chunks JSON list of the chunks the frozen tokenizer is trained on (default: the first
-                           chunk that arrived); later runs skip tokenizer-train because it is up to date
+  lmforge_tokenizer_chunks JSON list of the chunks the frozen tokenizer is trained on; later runs skip
+                           tokenizer-train because it is up to date. Unset (the default): the first chunk with
+                           text trains it once (the jar's `run` rule; a first chunk that kept no document is
+                           passed over by tokenize, mix, train, eval and report)
   lmforge_spark_properties a Spark properties file for spark-submit --properties-file (optional)
   lmforge_driver_java_options
                            spark.driver.extraJavaOptions of every stage (optional; "" adds none). Unset, a
@@ -144,13 +146,16 @@ def _unset_optional(args: list[str], i: int) -> bool:
 
 def stage_args(stage: str) -> list[str]:
     """PipelineMain arguments of one stage (each element is a Jinja template rendered at run time)."""
-    args = [stage, "--chunk", CHUNK, "--root", "{{ var.value.lmforge_root }}"]
+    command = "{{ " + SELECTED + "['tokenizer_command'] }}" if stage == "tokenizer-train" else stage
+    args = [command, "--chunk", CHUNK, "--root", "{{ var.value.lmforge_root }}"]
     # an empty --conf value means "no file" to PipelineMain, so the flag can always be passed
     args += ["--conf", "{{ var.value.get('lmforge_conf', '') }}"]
     if stage == "ingest":
         args += ["--set", "ingest.input.paths={{ " + SELECTED + "['input_hocon'] }}"]
     if stage == "tokenizer-train":
-        args += ["--set", "tokenizer.train.chunks={{ " + SELECTED + "['tokenizer_chunks'] }}"]
+        # chunks.tokenizer_task: tokenizer-train on lmforge_tokenizer_chunks, or (unset) `run` of just that stage,
+        # which trains once on the first chunk with text
+        args += ["--set", "tokenizer.train.chunks={{ " + SELECTED + "['tokenizer_chunks'] }}", "--set", "run.stages=[tokenizer-train]"]
     if stage == "train":
         # the chunk's train_mode (from the trigger that announced it): averaging (one model) or pbt (a
         # population, docs/pbt.md; eval and report read its best member); empty: train.mode of lmforge_conf
@@ -227,10 +232,9 @@ with DAG(
             raise AirflowSkipException("no chunk is pending: every announced chunk is done")
         source = arrival.input or chunks.chunk_input(Variable.get("lmforge_input_template", default=None), arrival.chunk)
         files = chunks.input_files(events.filesystem(source), source)
-        tokenizer = Variable.get("lmforge_tokenizer_chunks", default=None)
+        tokenizer_command, tokenizer_chunks = chunks.tokenizer_task(Variable.get("lmforge_tokenizer_chunks", default=None))
         return {"chunk": arrival.chunk, "input": source, "input_hocon": hocon_list([source]), "files": len(files),
-                "train_mode": arrival.train_mode,
-                "tokenizer_chunks": hocon_list(json.loads(tokenizer) if tokenizer else [queue[0].chunk]), "why": why}
+                "train_mode": arrival.train_mode, "tokenizer_command": tokenizer_command, "tokenizer_chunks": tokenizer_chunks, "why": why}
 
     @task.branch(execution_timeout=timedelta(minutes=5))
     def branch_on_input(selected: dict) -> str:

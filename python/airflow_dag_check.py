@@ -69,7 +69,8 @@ def check_pipeline_graph(dag) -> dict:
         check(len(t.outlets) == 1 and t.outlets[0].name.startswith("lmforge_"), f"{tid} declares its output Asset")
         check((t.env_vars or {}).get("OMP_WAIT_POLICY") == "PASSIVE", f"{tid} starts spark-submit with OMP_WAIT_POLICY=PASSIVE")
         stage = tid.replace("_", "-")
-        check(t.application_args[0] == stage and "--chunk" in t.application_args, f"{tid} runs stage {stage}")
+        command = "{{ ti.xcom_pull(task_ids='select_chunk')['tokenizer_command'] }}" if stage == "tokenizer-train" else stage
+        check(t.application_args[0] == command and "--chunk" in t.application_args, f"{tid} runs stage {stage}: {t.application_args}")
     for t in dag.tasks:
         check(t.execution_timeout is not None, f"{t.task_id} has a timeout")
     check(dag.max_active_runs == 1, "max_active_runs == 1 (one chunk at a time)")
@@ -111,6 +112,13 @@ def check_arrival_rules() -> dict:
     try:
         chunks.chunk_input("/raw/{chunk}", "../etc")
         check(False, "a chunk id with a path in it is refused")
+    except ValueError:
+        pass
+    check(chunks.tokenizer_task(None) == ("run", "[]"), "no Variable: run's rule, the first chunk with text trains the tokenizer")
+    check(chunks.tokenizer_task('["0003"]') == ("tokenizer-train", '["0003"]'), "the Variable names the training chunks")
+    try:
+        chunks.tokenizer_task("[]")
+        check(False, "an empty lmforge_tokenizer_chunks is refused")
     except ValueError:
         pass
     return {"arrival_rules": "ok"}

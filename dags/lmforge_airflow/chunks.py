@@ -11,6 +11,7 @@ modification time, ISO-8601 UTC), else the time Airflow recorded the event; ties
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -104,6 +105,23 @@ def arrival_order(events: Iterable[dict]) -> list[Arrival]:
 def pending(arrivals: list[Arrival], done: Iterable[str]) -> list[Arrival]:
     finished = set(done)
     return [a for a in arrivals if a.chunk not in finished]
+
+
+def tokenizer_task(configured: str | None) -> tuple[str, str]:
+    """The tokenizer task's jar command and its ``tokenizer.train.chunks`` (HOCON) for the Variable
+    ``lmforge_tokenizer_chunks`` (a JSON list, or None when unset).
+
+    Set: ``tokenizer-train`` on those chunks (up to date, it skips in seconds). Unset: ``run`` with
+    ``run.stages = [tokenizer-train]``, the jar's own rule: train once, on the first chunk that runs with
+    no tokenizer committed, which passes over a chunk that kept no document (a first chunk whose every record
+    was rejected), so the next chunk with text trains it; later chunks find it committed and frozen.
+    """
+    if configured is None or not configured.strip():
+        return "run", "[]"
+    values = json.loads(configured)
+    if not isinstance(values, list) or not values:
+        raise ValueError(f"lmforge_tokenizer_chunks must be a non-empty JSON list of chunk ids, got {configured!r}")
+    return "tokenizer-train", json.dumps([str(v) for v in values])
 
 
 def _readable_name(name: str) -> bool:

@@ -72,7 +72,7 @@ class AirflowDagEndToEndTest {
         env.put("AIRFLOW_VAR_LMFORGE_ROOT", root.toString());
         env.put("AIRFLOW_VAR_LMFORGE_CONF", conf.toString());
         env.put("AIRFLOW_VAR_LMFORGE_HOME", repo.getPath());
-        env.put("AIRFLOW_VAR_LMFORGE_TOKENIZER_CHUNKS", "[\"" + CHUNK + "\"]");
+        // lmforge_tokenizer_chunks unset: the tokenizer task runs the jar's `run` rule (the first chunk with text trains it)
         env.put("AIRFLOW_VAR_LMFORGE_INPUT_TEMPLATE", landing.resolve("chunk-{chunk}").toString());
         env.put("AIRFLOW_VAR_LMFORGE_SETTLE_SECONDS", "0"); // the copy is complete before the watcher looks
         Path archives = work.resolve("class-archives");
@@ -109,6 +109,8 @@ class AirflowDagEndToEndTest {
         assertEquals(1, submits.stream().filter(l -> l.contains("-XX:ArchiveClassesAtExit=" + archives)).count(), "one stage records: " + submits);
         assertEquals(7, submits.stream().filter(l -> l.contains("-XX:SharedArchiveFile=" + archives)).count(), "the others map it: " + submits);
         assertEquals(8, submits.stream().filter(l -> l.contains("--driver-class-path " + jar.getPath())).count(), "the jar on the driver class path");
+        assertEquals(1, submits.stream().filter(l -> l.contains(" run --chunk " + CHUNK) && l.contains("run.stages=[tokenizer-train]")).count(),
+                "lmforge_tokenizer_chunks unset: the tokenizer task is `run` of that one stage: " + submits);
         assertEquals(1, out.lines().filter(l -> l.contains("lmforge: recorded the class archive")).count(), "published once");
         List<Path> inStore;
         try (var files = Files.list(archives)) {

@@ -17,7 +17,8 @@ import java.util.List;
  * be built without it (deduplicated against an index that lacks it, trained past it) and nothing would
  * ever bring it back. Arrival is the {@link ChunkRegistry}'s number; a chunk that is ingested but not yet
  * numbered counts as earlier than an unnumbered chunk whose id sorts after it. `pipeline.allow-gaps`
- * (`--allow-gaps`) lets an operator skip a chunk on purpose.
+ * (`--allow-gaps`) lets an operator skip a chunk on purpose; a chunk the stage {@link DatasetStage#passOver passes over}
+ * (nothing in it for the stage) needs no commit.
  */
 final class ArrivalOrder {
     private ArrivalOrder() {
@@ -28,7 +29,7 @@ final class ArrivalOrder {
             return;
         }
         for (String earlier : earlierChunks(fs, ctx.layout(), chunk)) {
-            if (Manifests.read(fs, stage.committedOutput(ctx, earlier)) == null) {
+            if (Manifests.read(fs, stage.committedOutput(ctx, earlier)) == null && stage.passOver(ctx.withChunk(earlier), fs) == null) {
                 throw new ConfigError(stage.name() + " " + chunk + " must wait for chunk " + earlier + ", which arrived before it and has no committed "
                         + stage.name() + ": run `" + stage.name() + " --chunk " + earlier + "` first (chunks are processed in arrival order), or pass"
                         + " --allow-gaps to go on without it");

@@ -20,7 +20,7 @@ import java.util.Map;
  */
 record ChunkStatus(State state, Manifest manifest, String note) {
     enum State {
-        DONE("done"), DEFERRED("deferred"), RUNNING("running"), FAILED("failed"), MISSING("-");
+        DONE("done"), DEFERRED("deferred"), PASSED_OVER("passed over"), RUNNING("running"), FAILED("failed"), MISSING("-");
 
         final String label;
 
@@ -51,7 +51,8 @@ record ChunkStatus(State state, Manifest manifest, String note) {
         if (Manifests.readAny(fs, dir) != null || hasStaging(fs, ctx, lock)) {
             return new ChunkStatus(State.FAILED, Manifests.readAny(fs, dir), "a run stopped before its commit (rerun the stage; it cleans up)");
         }
-        return new ChunkStatus(State.MISSING, null, "");
+        String nothingToDo = stage.passOver(at, fs);
+        return nothingToDo != null ? new ChunkStatus(State.PASSED_OVER, null, nothingToDo) : new ChunkStatus(State.MISSING, null, "");
     }
 
     private static Integer asInt(Object v) {

@@ -50,6 +50,28 @@ public abstract class DatasetStage<P> implements Stage {
         return false;
     }
 
+    /**
+     * Why this run has nothing to do and commits nothing (e.g. a stage that needs the tokenizer, on a chunk
+     * that kept no document before any tokenizer existed: {@link io.lmforge.core.dataset.ChunksBeforeTokenizer}),
+     * or null for an ordinary run. The runner then reports the stage skipped (exit 0), and the arrival-order
+     * check lets later chunks pass over this one. Read from the root alone: `status` asks it too.
+     */
+    public String passOver(StageContext ctx, org.apache.hadoop.fs.FileSystem fs) throws java.io.IOException {
+        return null;
+    }
+
+    /**
+     * {@link #passOver} of a per-chunk stage that needs the tokenizer: a chunk without this stage's commit that
+     * kept no document before any tokenizer existed.
+     */
+    protected final String passOverChunkBeforeTokenizer(StageContext ctx, org.apache.hadoop.fs.FileSystem fs) throws java.io.IOException {
+        String chunk = ctx.chunk();
+        if (chunk == null || io.lmforge.core.dataset.Manifests.read(fs, committedOutput(ctx, chunk)) != null) {
+            return null;
+        }
+        return io.lmforge.core.dataset.ChunksBeforeTokenizer.reason(fs, ctx.layout(), chunk);
+    }
+
     @Override
     public final String name() {
         return spec().name();

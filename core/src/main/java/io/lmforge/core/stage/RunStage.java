@@ -1,8 +1,7 @@
 package io.lmforge.core.stage;
 
+import io.lmforge.core.dataset.ChunksBeforeTokenizer;
 import io.lmforge.core.dataset.DatasetLayout;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 
 import java.util.List;
 
@@ -76,7 +75,6 @@ public final class RunStage implements Stage {
             return chunks.contains(chunk);
         }
         DatasetLayout layout = ctx.layout();
-        FileSystem fs = layout.fs(ctx.spark().sparkContext().hadoopConfiguration());
-        return !fs.exists(new Path(layout.tokenizerRoot(), "CURRENT"));
+        return ChunksBeforeTokenizer.currentVersion(layout.fs(ctx.spark().sparkContext().hadoopConfiguration()), layout) == null;
     }
 }

@@ -40,6 +40,11 @@ public final class StageRunner {
         long t0 = System.nanoTime();
         Instant started = Instant.now();
 
+        String nothingToDo = stage.passOver(ctx, fs);
+        if (nothingToDo != null) {
+            return ctx.dryRun() ? StageResult.dryRun(spec.name(), chunk, "would pass over: " + nothingToDo)
+                    : StageResult.skipped(spec.name(), chunk, "nothing to do: " + nothingToDo);
+        }
         List<String> scope = stage.scope(ctx);
         StagePlan<P> plan = stage.plan(ctx);
         String fingerprint = fingerprint(spec, scope, ctx, plan);

@@ -98,7 +98,7 @@ public final class StatusCommand implements Stage {
     private static void print(PrintStream out, String run, List<DatasetStage<?>> stages, Map<String, Map<String, ChunkStatus>> matrix) {
         int w = Math.max(5, matrix.keySet().stream().mapToInt(String::length).max().orElse(5));
         StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-" + w + "s", "chunk"));
-        int[] widths = stages.stream().mapToInt(s -> Math.max(9, s.name().length())).toArray();
+        int[] widths = stages.stream().mapToInt(s -> Math.max(11, s.name().length())).toArray();
         for (int i = 0; i < stages.size(); i++) {
             head.append("  ").append(String.format(Locale.ROOT, "%-" + widths[i] + "s", stages.get(i).name()));
         }

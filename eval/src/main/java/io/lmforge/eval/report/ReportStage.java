@@ -65,6 +65,19 @@ public final class ReportStage extends DatasetStage<ReportStage.Plan> {
         return List.of(DatasetLayout.checkName(ctx.config().getString("train.run"), "train.run"));
     }
 
+    /**
+     * Nothing to report yet when no eval is committed and the chunk this run is for (the Airflow DAG names one)
+     * kept no document before any tokenizer existed: eval passed over it.
+     */
+    @Override
+    public String passOver(StageContext ctx, FileSystem fs) throws java.io.IOException {
+        String run = DatasetLayout.checkName(ctx.config().getString("train.run"), "train.run");
+        if (ctx.chunk() == null || !committedChunks(fs, ctx.layout().evalRun(run)).isEmpty()) {
+            return null;
+        }
+        return io.lmforge.core.dataset.ChunksBeforeTokenizer.reason(fs, ctx.layout(), ctx.chunk());
+    }
+
     @Override
     public StagePlan<Plan> plan(StageContext ctx) throws Exception {
         DatasetLayout layout = ctx.layout();

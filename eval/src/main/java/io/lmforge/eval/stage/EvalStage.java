@@ -73,6 +73,12 @@ public final class EvalStage extends DatasetStage<EvalStage.Plan> {
         return ctx.layout().eval(ctx.config().getString("train.run"), chunk);
     }
 
+    /** A chunk that kept no document before any tokenizer existed has nothing to evaluate. */
+    @Override
+    public String passOver(StageContext ctx, FileSystem fs) throws java.io.IOException {
+        return passOverChunkBeforeTokenizer(ctx, fs);
+    }
+
     @Override
     public StageSpec spec() {
         return SPEC;

@@ -57,6 +57,12 @@ public final class ExportShardsStage extends DatasetStage<ExportShardsStage.Plan
         return ctx.layout().shards(chunk);
     }
 
+    /** A chunk that kept no document before any tokenizer existed has no mix to export. */
+    @Override
+    public String passOver(StageContext ctx, org.apache.hadoop.fs.FileSystem fs) throws java.io.IOException {
+        return passOverChunkBeforeTokenizer(ctx, fs);
+    }
+
     @Override
     public StageSpec spec() {
         return SPEC;

@@ -107,6 +107,12 @@ public final class MixStage extends DatasetStage<MixStage.Plan> {
         return ctx.layout().mix(chunk);
     }
 
+    /** A chunk that kept no document before any tokenizer existed has nothing to mix. */
+    @Override
+    public String passOver(StageContext ctx, FileSystem fs) throws java.io.IOException {
+        return passOverChunkBeforeTokenizer(ctx, fs);
+    }
+
     /** Chunk N's mix replays and balances against the mixes of the chunks before it. */
     @Override
     public boolean arrivalOrdered() {

@@ -46,6 +46,12 @@ public final class TokenizeStage extends DatasetStage<TokenizeStage.Plan> {
         return ctx.layout().tokens(chunk);
     }
 
+    /** A chunk that kept no document before any tokenizer existed has nothing to tokenize. */
+    @Override
+    public String passOver(StageContext ctx, FileSystem fs) throws java.io.IOException {
+        return passOverChunkBeforeTokenizer(ctx, fs);
+    }
+
     @Override
     public StageSpec spec() {
         return SPEC;

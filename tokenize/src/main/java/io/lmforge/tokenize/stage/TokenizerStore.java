@@ -40,8 +40,7 @@ public final class TokenizerStore {
     }
 
     public String current() throws IOException {
-        Path p = new Path(root(), "CURRENT");
-        return fs.exists(p) ? read(p).trim() : null;
+        return io.lmforge.core.dataset.ChunksBeforeTokenizer.currentVersion(fs, layout);
     }
 
     /** Points CURRENT at a committed version: the old pointer is replaced atomically, never deleted first. */
@@ -81,9 +80,5 @@ public final class TokenizerStore {
 
     public Manifest manifest(String version) throws IOException {
         return Manifests.read(fs, dir(version));
-    }
-
-    String read(Path p) throws IOException {
-        return HadoopFiles.readString(fs, p);
     }
 }

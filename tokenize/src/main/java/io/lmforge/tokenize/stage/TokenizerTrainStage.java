@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.lmforge.core.config.ConfigError;
 import io.lmforge.core.config.PipelineConfig;
+import io.lmforge.core.dataset.ChunksBeforeTokenizer;
 import io.lmforge.core.dataset.Datasets;
 import io.lmforge.core.dataset.HadoopFiles;
 import io.lmforge.core.dataset.Lineage;
+import io.lmforge.core.dataset.Manifest;
+import io.lmforge.core.dataset.Manifests;
 import io.lmforge.core.dataset.TokenizerHeader;
 import io.lmforge.core.ids.StableId;
 import io.lmforge.core.progress.ProgressReporter;
@@ -63,30 +66,56 @@ public final class TokenizerTrainStage extends DatasetStage<List<String>> {
         return List.of();
     }
 
-    @Override
-    public StagePlan<List<String>> plan(StageContext ctx) throws Exception {
-        PipelineConfig c = ctx.config();
-        List<String> chunks = new ArrayList<>(c.getStringList("tokenizer.train.chunks"));
+    /** The chunks whose dedup/docs train the tokenizer: tokenizer.train.chunks, or the --chunk given. */
+    private static List<String> trainingChunks(StageContext ctx) {
+        List<String> chunks = new ArrayList<>(ctx.config().getStringList("tokenizer.train.chunks"));
         if (chunks.isEmpty()) {
             if (ctx.chunk() == null || ctx.chunk().isBlank()) {
                 throw new ConfigError(NAME + " needs --chunk ID or tokenizer.train.chunks (the chunks whose dedup/docs it trains on)");
             }
             chunks.add(ctx.chunk());
         }
+        return chunks;
+    }
+
+    /**
+     * Before the first tokenizer, training chunks that kept no document (a first chunk whose every record was
+     * rejected) leave nothing to train: the tokenizer waits for the first chunk with text, and the stages that
+     * need it pass over these chunks ({@link ChunksBeforeTokenizer}). With a tokenizer committed, training on
+     * nothing is a plan error instead: the user named chunks without text.
+     */
+    @Override
+    public String passOver(StageContext ctx, FileSystem fs) throws java.io.IOException {
+        if (ChunksBeforeTokenizer.currentVersion(fs, ctx.layout()) != null) {
+            return null;
+        }
+        List<String> chunks = trainingChunks(ctx);
+        for (String chunk : chunks) {
+            Manifest dedup = Manifests.read(fs, ctx.layout().dedupDocs(chunk));
+            if (dedup == null || dedup.count("kept") != 0) {
+                return null; // text to train on, or a missing input the plan names
+            }
+        }
+        return "no text to train on yet: dedup/docs of " + (chunks.size() == 1 ? "chunk " : "chunks ") + String.join(", ", chunks)
+                + " kept 0 documents; the first chunk with text trains the tokenizer";
+    }
+
+    @Override
+    public StagePlan<List<String>> plan(StageContext ctx) throws Exception {
+        List<String> chunks = trainingChunks(ctx);
         FileSystem fs = ctx.layout().fs(ctx.spark().sparkContext().hadoopConfiguration());
         StagePlan<List<String>> plan = new StagePlan<>(fs);
         long kept = 0;
         for (String chunk : chunks) {
-            kept += plan.input("dedup/docs " + chunk, ctx.layout().dedupDocs(chunk), "run dedup --chunk " + chunk + " first").count("kept");
-        }
-        if (kept == 0) { // a tokenizer cannot be trained on nothing; such a chunk is a normal chunk otherwise
-            throw new ConfigError(NAME + ": no text to train on: dedup/docs of " + (chunks.size() == 1 ? "chunk " : "chunks ") + String.join(", ", chunks)
-                    + " kept 0 documents (every record was rejected or removed as a duplicate: see the ingest and dedup manifests). "
-                    + "Train the tokenizer on a chunk with text first (ingest, dedup and tokenizer-train --chunk ID), "
-                    + "then run this chunk's later stages: docs/troubleshooting.md");
+            kept += plan.input(ChunksBeforeTokenizer.TRAINING_INPUT + chunk, ctx.layout().dedupDocs(chunk), "run dedup --chunk " + chunk + " first").count("kept");
         }
         TokenizerStore store = new TokenizerStore(fs, ctx.layout());
         String current = store.current();
+        if (kept == 0) { // passOver() took the case without a tokenizer: here the user asked for a new one from no text
+            throw new ConfigError(NAME + ": no text to train on: dedup/docs of " + (chunks.size() == 1 ? "chunk " : "chunks ") + String.join(", ", chunks)
+                    + " kept 0 documents (every record was rejected or removed as a duplicate: see the ingest and dedup manifests); "
+                    + "name chunks with text in tokenizer.train.chunks (the current tokenizer, " + current + ", stays)");
+        }
         if (current != null) {
             plan.upToDateAt(store.dir(current));
         }

@@ -94,6 +94,12 @@ public final class TrainStage extends DatasetStage<TrainStage.Plan> {
         return ctx.layout().model(ctx.config().getString("train.run"), chunk);
     }
 
+    /** A chunk that kept no document before any tokenizer existed has nothing to train on. */
+    @Override
+    public String passOver(StageContext ctx, FileSystem fs) throws java.io.IOException {
+        return passOverChunkBeforeTokenizer(ctx, fs);
+    }
+
     /** A run trains chunk N from its checkpoint of the chunk before. */
     @Override
     public boolean arrivalOrdered() {
