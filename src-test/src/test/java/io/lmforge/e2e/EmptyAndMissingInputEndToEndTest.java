@@ -128,6 +128,10 @@ class EmptyAndMissingInputEndToEndTest {
             assertTrue(next.out().contains(stage + " 0002: committed"), stage + " 0002:\n" + next.out());
         }
         assertTrue(next.out().contains("train 0002: committed (2 rounds"), next.out());
+        // the untrained model's point of the anytime curve scores the first chunk that has held-out documents
+        Cli.Run initial = Cli.run(smallRun(root, "eval", "initial", text));
+        assertEquals(0, initial.status(), initial.err());
+        assertTrue(initial.out().contains("eval initial: committed"), initial.out());
 
         Cli.Run again = Cli.run(smallRun(root, "run", "0001", blank));
         assertEquals(0, again.status(), again.err());

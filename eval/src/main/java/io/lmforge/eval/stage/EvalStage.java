@@ -267,11 +267,14 @@ public final class EvalStage extends DatasetStage<EvalStage.Plan> {
     private static List<String> heldoutChunks(FileSystem fs, DatasetLayout layout, String chunk, long seq, String which) throws java.io.IOException {
         ChunkRegistry registry = new ChunkRegistry(fs, layout);
         if (DatasetLayout.INITIAL.equals(chunk) && (which.equals("chunk") || which.equals("all-seen"))) {
-            List<String> arrived = registry.inArrivalOrder(); // nothing seen yet: the first chunk's held-out documents
-            if (arrived.isEmpty()) {
-                throw new ConfigError("eval initial: no chunk has arrived yet, so there are no held-out documents");
+            // nothing seen yet: the held-out documents of the first chunk with a mix (a first chunk that kept no
+            // document before any tokenizer was passed over and has none)
+            for (String c : registry.inArrivalOrder()) {
+                if (Manifests.read(fs, layout.mix(c)) != null) {
+                    return List.of(c);
+                }
             }
-            return List.of(arrived.get(0));
+            throw new ConfigError("eval initial: no chunk has a committed mix yet, so there are no held-out documents (run mix --chunk ID first)");
         }
         if (which.equals("chunk")) {
             return List.of(chunk);
