@@ -121,6 +121,15 @@ class EmptyAndMissingInputEndToEndTest {
         DatasetLayout layout = new DatasetLayout(root.toString());
         var fs = layout.fs(SharedSpark.get().sparkContext().hadoopConfiguration());
         assertNull(Manifests.read(fs, layout.tokens("0001")), "nothing committed for a stage that passed over the chunk");
+        // the Airflow DAG's report task and a user's export-shards or dry run of the same chunk say so too
+        for (String stage : java.util.List.of("report", "export-shards")) {
+            Cli.Run r = Cli.run(smallRun(root, stage, "0001", blank));
+            assertEquals(0, r.status(), stage + ": " + r.err());
+            assertTrue(r.out().contains(stage + " 0001: skipped (nothing to do: chunk 0001 kept no document"), r.out());
+        }
+        Cli.Run dry = Cli.run(Stream.concat(Stream.of(smallRun(root, "run", "0001", blank)), Stream.of("--dry-run")).toArray(String[]::new));
+        assertEquals(0, dry.status(), dry.err());
+        assertTrue(dry.out().contains("train 0001: dry-run (would pass over: chunk 0001 kept no document"), dry.out());
 
         Cli.Run next = Cli.run(smallRun(root, "run", "0002", text));
         assertEquals(0, next.status(), next.err());
