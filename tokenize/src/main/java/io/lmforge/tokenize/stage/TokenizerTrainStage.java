@@ -8,8 +8,6 @@ import io.lmforge.core.dataset.ChunksBeforeTokenizer;
 import io.lmforge.core.dataset.Datasets;
 import io.lmforge.core.dataset.HadoopFiles;
 import io.lmforge.core.dataset.Lineage;
-import io.lmforge.core.dataset.Manifest;
-import io.lmforge.core.dataset.Manifests;
 import io.lmforge.core.dataset.TokenizerHeader;
 import io.lmforge.core.ids.StableId;
 import io.lmforge.core.progress.ProgressReporter;
@@ -91,8 +89,7 @@ public final class TokenizerTrainStage extends DatasetStage<List<String>> {
         }
         List<String> chunks = trainingChunks(ctx);
         for (String chunk : chunks) {
-            Manifest dedup = Manifests.read(fs, ctx.layout().dedupDocs(chunk));
-            if (dedup == null || dedup.count("kept") != 0) {
+            if (ChunksBeforeTokenizer.reason(fs, ctx.layout(), chunk) == null) {
                 return null; // text to train on, or a missing input the plan names
             }
         }
