@@ -13,7 +13,8 @@ for) from the OS (os.wait4). Prints a table and a JSON line (prefix "RESULT ").
   minhash  datatrove: its 4 MinHash stages (signatures, buckets, cluster, filter), 14 bands x 8 rows,
            word 5-grams, 64-bit hashes, 1 task each
            ours: the whole dedup stage as configured by default (exact + line + MinHash 14 x 8, word
-           5-grams), local[1], on the docs the ingest stage kept from the same input
+           5-grams), local[1], on the docs the ingest stage kept from the same input; then, untimed,
+           datatrove's stages on exactly those docs: which documents each side removes
   chain    datatrove: filters as above, then its 4 MinHash stages over the same input, one process (its
            English filters keep ~4 % of this multilingual input, too little to deduplicate);
            ours: `bin/pipeline run` with run.stages=[ingest,dedup] (one JVM, one Spark application)
@@ -343,7 +344,49 @@ def bench_minhash(ours: Ours, corpus: Path, work: Path, repeats: int) -> dict:
         root = work / f"ours-dedup-{k}"
         copy_root(ingested, root, ["docs", "rejected", "_chunks"])
         return ours.pipeline("dedup", root, work / f"ours-dedup-{k}.log")
-    return alternate("minhash", repeats, datatrove_side("minhash", corpus, work), b)
+    runs = alternate("minhash", repeats, datatrove_side("minhash", corpus, work), b)
+    runs["agreement"] = minhash_agreement(work / "ours-dedup-0", work)
+    return runs
+
+
+# written without spaces between words: datatrove's default (English) word tokenizer keeps their clauses whole,
+# so its 5-grams are of clauses; ours are of ICU dictionary words (README, dedup)
+UNSPACED = {"zh", "ja", "th", "lo", "km", "my"}
+
+
+def minhash_agreement(ours_root: Path, work: Path) -> dict:
+    """Untimed: datatrove's 4 MinHash stages, set up as in the timed runs, on exactly the documents our dedup saw
+    (our ingest's kept documents, ids = our doc_id): which documents each side removes. The timed datatrove runs
+    read the raw input instead, as its users do, so their output is not comparable to ours."""
+    import pyarrow.dataset as ds
+    docs = ds.dataset(str(ours_root / "docs/chunk=bench"), format="parquet", partitioning="hive").to_table(
+        columns=["doc_id", "lang", "text"]).to_pylist()
+    kept = set(ds.dataset(str(ours_root / "dedup/docs/chunk=bench"), format="parquet", partitioning="hive").to_table(
+        columns=["doc_id"]).column("doc_id").to_pylist())
+    out = work / "minhash-agreement"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    with open(out / "docs.jsonl", "w", encoding="utf-8") as f:
+        for d in docs:
+            f.write(json.dumps({"id": d["doc_id"], "text": d["text"]}, ensure_ascii=False) + "\n")
+    cpu_run(peer("minhash", str(out / "docs.jsonl"), str(out / "datatrove")), out / "datatrove.log")
+    kept_dt = set()
+    for part in sorted((out / "datatrove" / "deduped").glob("*.jsonl.gz")):
+        with gzip.open(part, "rt", encoding="utf-8") as f:
+            kept_dt.update(json.loads(line)["id"] for line in f)
+    result = {}
+    for group, members in (("spaced", [d for d in docs if d["lang"] not in UNSPACED]),
+                           ("unspaced", [d for d in docs if d["lang"] in UNSPACED])):
+        ids = [d["doc_id"] for d in members]
+        ours_removed = {i for i in ids if i not in kept}
+        dt_removed = {i for i in ids if i not in kept_dt}
+        result[group] = {"docs": len(ids), "both": len(ours_removed & dt_removed),
+                         "only_ours": len(ours_removed - dt_removed), "only_datatrove": len(dt_removed - ours_removed)}
+    line = "; ".join(f"{'languages with spaces' if g == 'spaced' else '/'.join(sorted(UNSPACED))} ({r['docs']:,} docs): "
+                     f"both {r['both']:,}, only ours {r['only_ours']:,}, only datatrove {r['only_datatrove']:,}"
+                     for g, r in result.items())
+    print(f"[peers] minhash: documents each side removes from the {len(docs):,} our dedup saw (untimed): {line}", flush=True)
+    return result
 
 
 def bench_chain(ours: Ours, corpus: Path, work: Path, repeats: int) -> dict:
